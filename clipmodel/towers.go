@@ -1,0 +1,122 @@
+package clipmodel
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// TraceFn receives intermediate outputs of a tower by name ("vision_embeddings", "vision_layer_0", ...,
+// "text_pooled"), the stage names of the golden fixture. A nil TraceFn is allowed.
+type TraceFn func(name string, x *Node)
+
+func (t TraceFn) emit(name string, x *Node) {
+	if t != nil {
+		t(name, x)
+	}
+}
+
+// VisionTower runs the ViT on pixels [batch, channels, height, width] (normalised, NCHW as in PyTorch) and returns
+// the pooled output [batch, width]: post-LayerNorm of the class token.
+func (c Config) VisionTower(ctx *context.Context, pixels *Node, trace TraceFn) *Node {
+	v := c.Vision
+	g := pixels.Graph()
+	dims := pixels.Shape().Dimensions
+	if len(dims) != 4 || dims[1] != v.Channels || dims[2] != v.ImageSize || dims[3] != v.ImageSize {
+		panic(fmt.Errorf("clipmodel: pixel_values of shape %v, the model expects [N %d %d %d]",
+			dims, v.Channels, v.ImageSize, v.ImageSize))
+	}
+	batch, p, grid := dims[0], v.PatchSize, v.ImageSize/v.PatchSize
+	// Patch embedding as reshape + matrix product (a stride-p convolution without bias): the convolution has no
+	// gradient on SimpleGo, the product has.
+	patches := Reshape(pixels, batch, v.Channels, grid, p, grid, p)
+	patches = TransposeAllAxes(patches, 0, 2, 4, 1, 3, 5)
+	patches = Reshape(patches, batch, grid*grid, v.Channels*p*p)
+	kernel := Reshape(param(ctx, g, "vision_model.embeddings.patch_embedding.weight"), v.Width, v.Channels*p*p)
+	emb := Reshape(DotGeneral(Reshape(patches, -1, v.Channels*p*p), []int{1}, nil, kernel, []int{1}, nil),
+		batch, grid*grid, v.Width)
+	cls := BroadcastToDims(Reshape(param(ctx, g, "vision_model.embeddings.class_embedding"), 1, 1, v.Width), batch, 1, v.Width)
+	x := Concatenate([]*Node{cls, emb}, 1)
+	x = Add(x, InsertAxes(param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0))
+	trace.emit("vision_embeddings", x)
+	x = layerNorm(ctx, x, "vision_model.pre_layrnorm", v.LayerNormEps)
+	trace.emit("vision_pre_layrnorm", x)
+	for i := 0; i < v.Layers; i++ {
+		x = encoderLayer(ctx, x, fmt.Sprintf("vision_model.encoder.layers.%d", i), v.TowerConfig, false)
+		trace.emit(fmt.Sprintf("vision_layer_%d", i), x)
+	}
+	trace.emit("vision_last_hidden_state", x)
+	// The class token, selected by a one-hot product (Slice has no gradient on SimpleGo).
+	first := OneHot(Const(g, []int32{0}), x.Shape().Dimensions[1], x.DType()) // [1, tokens]
+	pooled := DotGeneral(x, []int{1}, nil, first, []int{1}, nil)              // [batch, width, 1]
+	pooled = Reshape(pooled, batch, v.Width)
+	pooled = layerNorm(ctx, pooled, "vision_model.post_layernorm", v.LayerNormEps)
+	trace.emit("vision_pooled", pooled)
+	return pooled
+}
+
+// ImageFeatures projects the vision tower's pooled output to the shared space: [batch, ProjectionDim], not
+// normalised.
+func (c Config) ImageFeatures(ctx *context.Context, pixels *Node, trace TraceFn) *Node {
+	f := linear(ctx, c.VisionTower(ctx, pixels, trace), "visual_projection", false)
+	trace.emit("image_features", f)
+	return f
+}
+
+// TextTower runs the causal transformer on token ids [batch, ContextLength] (any integer dtype) and returns the
+// final-LayerNorm hidden state at the first end-of-text token, [batch, width]. The end-of-text position is found
+// as the first arg-max of the ids, which is the first end-of-text token with CLIP's vocabularies (its id is the
+// largest).
+func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node {
+	t := c.Text
+	g := ids.Graph()
+	dims := ids.Shape().Dimensions
+	if len(dims) != 2 || dims[1] != t.ContextLength {
+		panic(fmt.Errorf("clipmodel: input_ids of shape %v, the model expects [N %d]", dims, t.ContextLength))
+	}
+	batch, tokens := dims[0], dims[1]
+	ids = ConvertDType(ids, dtypes.Int32)
+	x := Gather(param(ctx, g, "text_model.embeddings.token_embedding.weight"), InsertAxes(ids, -1))
+	x = Add(x, InsertAxes(param(ctx, g, "text_model.embeddings.position_embedding.weight"), 0))
+	trace.emit("text_embeddings", x)
+	for i := 0; i < t.Layers; i++ {
+		x = encoderLayer(ctx, x, fmt.Sprintf("text_model.encoder.layers.%d", i), t.TowerConfig, true)
+		trace.emit(fmt.Sprintf("text_layer_%d", i), x)
+	}
+	x = layerNorm(ctx, x, "text_model.final_layer_norm", t.LayerNormEps)
+	trace.emit("text_last_hidden_state", x)
+	// First position holding the largest id.
+	maxID := ReduceAndKeep(ids, ReduceMax, -1)
+	positions := Iota(g, shapeOf(dtypes.Int32, batch, tokens), 1)
+	candidates := Where(Equal(ids, maxID), positions, Scalar(g, dtypes.Int32, tokens-1))
+	eot := ReduceMin(candidates, -1)                                      // [batch]
+	pick := OneHot(eot, tokens, x.DType())                                // [batch, tokens]
+	pooled := DotGeneral(x, []int{1}, []int{0}, pick, []int{1}, []int{0}) // [batch, width]
+	trace.emit("text_pooled", pooled)
+	return pooled
+}
+
+// TextFeatures projects the text tower's pooled output: [batch, ProjectionDim], not normalised.
+func (c Config) TextFeatures(ctx *context.Context, ids *Node, trace TraceFn) *Node {
+	f := linear(ctx, c.TextTower(ctx, ids, trace), "text_projection", false)
+	trace.emit("text_features", f)
+	return f
+}
+
+// Normalize divides each row of x [batch, dim] by its L2 norm.
+func Normalize(x *Node) *Node {
+	return Div(x, Sqrt(ReduceAndKeep(Square(x), ReduceSum, -1)))
+}
+
+// LogitScale returns exp(logit_scale), the multiplier of the cosine similarities.
+func LogitScale(ctx *context.Context, g *Graph) *Node {
+	return Exp(param(ctx, g, "logit_scale"))
+}
+
+// Logits computes logits_per_image [images, texts] = exp(logit_scale) · normalised image · normalised textᵀ.
+func Logits(ctx *context.Context, imageEmbeds, textEmbeds *Node) *Node {
+	sim := DotGeneral(imageEmbeds, []int{1}, nil, textEmbeds, []int{1}, nil)
+	return Mul(sim, LogitScale(ctx, imageEmbeds.Graph()))
+}
