@@ -17,12 +17,12 @@ import (
 // the product and its gradient are plain matrix products.
 func linear(ctx *context.Context, x *Node, prefix string, withBias bool) *Node {
 	g := x.Graph()
-	w := param(ctx, g, prefix+".weight")
+	w := Param(ctx, g, prefix+".weight")
 	dims := x.Shape().Dimensions
 	in, out := dims[len(dims)-1], w.Shape().Dimensions[0]
 	y := DotGeneral(Reshape(x, -1, in), []int{1}, nil, w, []int{1}, nil)
 	if withBias {
-		y = Add(y, InsertAxes(param(ctx, g, prefix+".bias"), 0))
+		y = Add(y, InsertAxes(Param(ctx, g, prefix+".bias"), 0))
 	}
 	outDims := append(append([]int{}, dims[:len(dims)-1]...), out)
 	return Reshape(y, outDims...)
@@ -36,8 +36,8 @@ func layerNorm(ctx *context.Context, x *Node, prefix string, eps float64) *Node 
 	variance := ReduceAndKeep(Square(centered), ReduceMean, -1)
 	normed := Div(centered, Sqrt(AddScalar(variance, eps)))
 	rank := x.Rank()
-	gain := Reshape(param(ctx, g, prefix+".weight"), append(ones(rank-1), -1)...)
-	bias := Reshape(param(ctx, g, prefix+".bias"), append(ones(rank-1), -1)...)
+	gain := Reshape(Param(ctx, g, prefix+".weight"), append(ones(rank-1), -1)...)
+	bias := Reshape(Param(ctx, g, prefix+".bias"), append(ones(rank-1), -1)...)
 	return Add(Mul(normed, gain), bias)
 }
 

@@ -74,9 +74,9 @@ func (e errMissingVariable) Error() string {
 	return "weight " + string(e) + " is not loaded in the context"
 }
 
-// param returns the graph node of the parameter with Hugging Face key key; it panics (as GoMLX graph building
+// Param returns the graph node of the parameter with Hugging Face key key; it panics (as GoMLX graph building
 // does) when the weight was never loaded, which Weights.Check rules out beforehand.
-func param(ctx *context.Context, g *graph.Graph, key string) *graph.Node {
+func Param(ctx *context.Context, g *graph.Graph, key string) *graph.Node {
 	scope, name := KeyToScope(key)
 	v := ctx.GetVariableByScopeAndName(scope, name)
 	if v == nil {

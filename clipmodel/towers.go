@@ -34,12 +34,12 @@ func (c Config) VisionTower(ctx *context.Context, pixels *Node, trace TraceFn) *
 	patches := Reshape(pixels, batch, v.Channels, grid, p, grid, p)
 	patches = TransposeAllAxes(patches, 0, 2, 4, 1, 3, 5)
 	patches = Reshape(patches, batch, grid*grid, v.Channels*p*p)
-	kernel := Reshape(param(ctx, g, "vision_model.embeddings.patch_embedding.weight"), v.Width, v.Channels*p*p)
+	kernel := Reshape(Param(ctx, g, "vision_model.embeddings.patch_embedding.weight"), v.Width, v.Channels*p*p)
 	emb := Reshape(DotGeneral(Reshape(patches, -1, v.Channels*p*p), []int{1}, nil, kernel, []int{1}, nil),
 		batch, grid*grid, v.Width)
-	cls := BroadcastToDims(Reshape(param(ctx, g, "vision_model.embeddings.class_embedding"), 1, 1, v.Width), batch, 1, v.Width)
+	cls := BroadcastToDims(Reshape(Param(ctx, g, "vision_model.embeddings.class_embedding"), 1, 1, v.Width), batch, 1, v.Width)
 	x := Concatenate([]*Node{cls, emb}, 1)
-	x = Add(x, InsertAxes(param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0))
+	x = Add(x, InsertAxes(Param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0))
 	trace.emit("vision_embeddings", x)
 	x = layerNorm(ctx, x, "vision_model.pre_layrnorm", v.LayerNormEps)
 	trace.emit("vision_pre_layrnorm", x)
@@ -78,8 +78,8 @@ func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node 
 	}
 	batch, tokens := dims[0], dims[1]
 	ids = ConvertDType(ids, dtypes.Int32)
-	x := Gather(param(ctx, g, "text_model.embeddings.token_embedding.weight"), InsertAxes(ids, -1))
-	x = Add(x, InsertAxes(param(ctx, g, "text_model.embeddings.position_embedding.weight"), 0))
+	x := Gather(Param(ctx, g, "text_model.embeddings.token_embedding.weight"), InsertAxes(ids, -1))
+	x = Add(x, InsertAxes(Param(ctx, g, "text_model.embeddings.position_embedding.weight"), 0))
 	trace.emit("text_embeddings", x)
 	for i := 0; i < t.Layers; i++ {
 		x = encoderLayer(ctx, x, fmt.Sprintf("text_model.encoder.layers.%d", i), t.TowerConfig, true)
@@ -112,7 +112,7 @@ func Normalize(x *Node) *Node {
 
 // LogitScale returns exp(logit_scale), the multiplier of the cosine similarities.
 func LogitScale(ctx *context.Context, g *Graph) *Node {
-	return Exp(param(ctx, g, "logit_scale"))
+	return Exp(Param(ctx, g, "logit_scale"))
 }
 
 // Logits computes logits_per_image [images, texts] = exp(logit_scale) · normalised image · normalised textᵀ.

@@ -1,0 +1,171 @@
+package clipmodel
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Encoder is a Model compiled for a backend: it turns pixels and token ids into L2-normalised embeddings. Its
+// weights are variables of the compiled programs, so SetWeights swaps them (an α sweep, a fine-tuned model)
+// without recompiling.
+type Encoder struct {
+	Config Config
+	// BatchSize bounds how many images or texts go through the model at once (memory); inputs are split into
+	// chunks of this size and the last chunk is padded, so one compiled program serves every call.
+	BatchSize int
+
+	backend   backends.Backend
+	ctx       *context.Context
+	imageExec *context.Exec
+	textExec  *context.Exec
+	scaleExec *context.Exec
+}
+
+// NewEncoder compiles m on the process backend (see Backend).
+func NewEncoder(m *Model) (*Encoder, error) {
+	b, err := Backend()
+	if err != nil {
+		return nil, err
+	}
+	return NewEncoderOn(b, m)
+}
+
+// NewEncoderOn compiles m on a given backend.
+func NewEncoderOn(b backends.Backend, m *Model) (*Encoder, error) {
+	if err := m.Weights.Check(m.Config); err != nil {
+		return nil, err
+	}
+	e := &Encoder{Config: m.Config, BatchSize: 32, backend: b, ctx: context.New()}
+	SetWeights(e.ctx, m.Weights)
+	cfg := m.Config
+	var err error
+	e.imageExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, pixels *graph.Node) *graph.Node {
+		return Normalize(cfg.ImageFeatures(ctx, pixels, nil))
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.textExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, ids *graph.Node) *graph.Node {
+		return Normalize(cfg.TextFeatures(ctx, ids, nil))
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.scaleExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		return LogitScale(ctx, g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// MustNewEncoder is NewEncoder for notebook cells.
+func MustNewEncoder(m *Model) *Encoder {
+	e, err := NewEncoder(m)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// SetWeights replaces the encoder's weights (same config and shapes) without recompiling.
+func (e *Encoder) SetWeights(w Weights) error {
+	if err := w.Check(e.Config); err != nil {
+		return err
+	}
+	SetWeights(e.ctx, w)
+	return nil
+}
+
+// Context is the GoMLX context holding the encoder's weights, for building further graphs on them.
+func (e *Encoder) Context() *context.Context { return e.ctx }
+
+// LogitScale returns exp(logit_scale).
+func (e *Encoder) LogitScale() (float32, error) {
+	out, err := e.scaleExec.Exec()
+	if err != nil {
+		return 0, err
+	}
+	return tensors.ToScalar[float32](out[0]), nil
+}
+
+// EncodeImages embeds n images given as normalised pixels, row-major [n, 3, size, size]; it returns row-major
+// [n, ProjectionDim] L2-normalised embeddings.
+func (e *Encoder) EncodeImages(pixels []float32, n int) ([]float32, error) {
+	v := e.Config.Vision
+	per := v.Channels * v.ImageSize * v.ImageSize
+	if n <= 0 || len(pixels) != n*per {
+		return nil, fmt.Errorf("EncodeImages: %d values for %d images of [%d %d %d]", len(pixels), n, v.Channels, v.ImageSize, v.ImageSize)
+	}
+	return e.run(e.imageExec, n, per, func(lo, hi, rows int) *tensors.Tensor {
+		chunk := make([]float32, rows*per)
+		copy(chunk, pixels[lo*per:hi*per])
+		return tensors.FromFlatDataAndDimensions(chunk, rows, v.Channels, v.ImageSize, v.ImageSize)
+	})
+}
+
+// EncodeTexts embeds n token-id rows, row-major [n, ContextLength] (see Model.Tokenize); it returns row-major
+// [n, ProjectionDim] L2-normalised embeddings.
+func (e *Encoder) EncodeTexts(ids []int64, n int) ([]float32, error) {
+	ctxLen := e.Config.Text.ContextLength
+	if n <= 0 || len(ids) != n*ctxLen {
+		return nil, fmt.Errorf("EncodeTexts: %d ids for %d texts of %d tokens", len(ids), n, ctxLen)
+	}
+	for i, id := range ids {
+		if id < 0 || id >= int64(e.Config.Text.VocabSize) {
+			return nil, fmt.Errorf("EncodeTexts: token id %d at text %d position %d is outside the vocabulary of %d",
+				id, i/ctxLen, i%ctxLen, e.Config.Text.VocabSize)
+		}
+	}
+	return e.run(e.textExec, n, ctxLen, func(lo, hi, rows int) *tensors.Tensor {
+		chunk := make([]int32, rows*ctxLen)
+		for i, id := range ids[lo*ctxLen : hi*ctxLen] {
+			chunk[i] = int32(id)
+		}
+		return tensors.FromFlatDataAndDimensions(chunk, rows, ctxLen)
+	})
+}
+
+// run feeds n rows through exec in chunks of BatchSize, padding the last chunk.
+func (e *Encoder) run(exec *context.Exec, n, _ int, chunk func(lo, hi, rows int) *tensors.Tensor) ([]float32, error) {
+	batch := e.BatchSize
+	if batch <= 0 || n < batch {
+		batch = n
+	}
+	dim := e.Config.ProjectionDim
+	out := make([]float32, 0, n*dim)
+	for lo := 0; lo < n; lo += batch {
+		hi := min(lo+batch, n)
+		res, err := exec.Exec(chunk(lo, hi, batch))
+		if err != nil {
+			return nil, err
+		}
+		data, err := tensors.CopyFlatData[float32](res[0])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, data[:(hi-lo)*dim]...)
+	}
+	return out, nil
+}
+
+// LogitsPerImage computes exp(logit_scale) · imageEmbeds · textEmbedsᵀ on the host: row-major [images, texts].
+func LogitsPerImage(imageEmbeds []float32, images int, textEmbeds []float32, texts int, scale float32) []float32 {
+	dim := len(imageEmbeds) / images
+	out := make([]float32, images*texts)
+	for i := 0; i < images; i++ {
+		for j := 0; j < texts; j++ {
+			var s float32
+			for k := 0; k < dim; k++ {
+				s += imageEmbeds[i*dim+k] * textEmbeds[j*dim+k]
+			}
+			out[i*texts+j] = s * scale
+		}
+	}
+	return out
+}

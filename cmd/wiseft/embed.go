@@ -1,0 +1,255 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/clipmodel/preprocess"
+	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+)
+
+func runEmbed(args []string) error {
+	fs := newFlags("embed", "--model DIR [--inputs FILE | --images PATH... | --text STRING...] [--out FILE]")
+	model := fs.String("model", "", "CLIP model: a Hugging Face folder or a .safetensors file")
+	inputs := fs.String("inputs", "", "safetensors file with pixel_values [N,3,H,W] float32 (normalised) and/or input_ids [M,context] int64")
+	out := fs.String("out", "", "write image_embeds, text_embeds and logits_per_image to this safetensors file (default: print a table)")
+	batch := fs.Int("batch-size", 32, "images or texts per forward pass")
+	var images, texts []string
+	fs.Var(noopValue{}, "images", "image files or folders (JPEG/PNG), preprocessed as CLIP does; takes several values")
+	fs.Var(noopValue{}, "text", "texts to embed; takes several values")
+	rest, err := parseFlags(fs, args, map[string]*[]string{"images": &images, "text": &texts})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
+	}
+	if *model == "" {
+		return usagef("--model is required")
+	}
+	if *inputs == "" && len(images) == 0 && len(texts) == 0 {
+		return usagef("give --inputs, --images or --text")
+	}
+	for i, t := range texts {
+		if strings.TrimSpace(t) == "" {
+			return fmt.Errorf("--text value %d is empty", i+1)
+		}
+	}
+	m, err := clipmodel.Load(*model)
+	if err != nil {
+		return err
+	}
+	in, err := gatherInputs(m, *inputs, images, texts)
+	if err != nil {
+		return err
+	}
+	pixels, nImages, ids, nTexts := in.pixels, in.nImages, in.ids, in.nTexts
+	enc, err := clipmodel.NewEncoder(m)
+	if err != nil {
+		return err
+	}
+	enc.BatchSize = *batch
+	var imageEmb, textEmb []float32
+	if nImages > 0 {
+		if imageEmb, err = enc.EncodeImages(pixels, nImages); err != nil {
+			return err
+		}
+	}
+	if nTexts > 0 {
+		if textEmb, err = enc.EncodeTexts(ids, nTexts); err != nil {
+			return err
+		}
+	}
+	var logits []float32
+	if nImages > 0 && nTexts > 0 {
+		scale, err := enc.LogitScale()
+		if err != nil {
+			return err
+		}
+		logits = clipmodel.LogitsPerImage(imageEmb, nImages, textEmb, nTexts, scale)
+	}
+	dim := m.Config.ProjectionDim
+	if *out != "" {
+		tensors := map[string]*safetensors.Tensor{}
+		if nImages > 0 {
+			tensors["image_embeds"] = safetensors.FromFloat32(imageEmb, nImages, dim)
+		}
+		if nTexts > 0 {
+			tensors["text_embeds"] = safetensors.FromFloat32(textEmb, nTexts, dim)
+		}
+		if logits != nil {
+			tensors["logits_per_image"] = safetensors.FromFloat32(logits, nImages, nTexts)
+		}
+		return safetensors.WriteFile(*out, tensors, map[string]string{"producer": "wiseft embed"})
+	}
+	printEmbedTable(in.imageNames, nImages, texts, nTexts, imageEmb, textEmb, logits, dim)
+	return nil
+}
+
+// embedInputs are the model inputs gathered from the command line.
+type embedInputs struct {
+	pixels     []float32
+	nImages    int
+	imageNames []string
+	ids        []int64
+	nTexts     int
+}
+
+// gatherInputs reads pixels and ids from --inputs, --images and --text; each kind may come from one source only.
+func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string) (*embedInputs, error) {
+	in := &embedInputs{}
+	var err error
+	if inputs != "" {
+		f, err := safetensors.ReadFile(inputs)
+		if err != nil {
+			return nil, err
+		}
+		pv, hasPixels := f.Tensors["pixel_values"]
+		ii, hasIDs := f.Tensors["input_ids"]
+		if !hasPixels && !hasIDs {
+			return nil, fmt.Errorf("%s holds neither pixel_values nor input_ids", inputs)
+		}
+		if hasPixels {
+			v := m.Config.Vision
+			want := []int{-1, v.Channels, v.ImageSize, v.ImageSize}
+			if len(pv.Shape) != 4 || pv.Shape[1] != want[1] || pv.Shape[2] != want[2] || pv.Shape[3] != want[3] || pv.Shape[0] == 0 {
+				return nil, fmt.Errorf("%s: pixel_values has shape %s, the model expects [N %d %d %d]",
+					inputs, safetensors.ShapeString(pv.Shape), want[1], want[2], want[3])
+			}
+			if in.pixels, err = pv.Float32(); err != nil {
+				return nil, fmt.Errorf("%s: pixel_values: %w", inputs, err)
+			}
+			in.nImages = pv.Shape[0]
+		}
+		if hasIDs {
+			ctxLen := m.Config.Text.ContextLength
+			if len(ii.Shape) != 2 || ii.Shape[1] != ctxLen || ii.Shape[0] == 0 {
+				return nil, fmt.Errorf("%s: input_ids has shape %s, the model expects [M %d]",
+					inputs, safetensors.ShapeString(ii.Shape), ctxLen)
+			}
+			if in.ids, err = ii.Int64(); err != nil {
+				return nil, fmt.Errorf("%s: input_ids: %w", inputs, err)
+			}
+			in.nTexts = ii.Shape[0]
+		}
+	}
+	if len(images) > 0 {
+		if in.nImages > 0 {
+			return nil, usagef("pixel_values come from --inputs already; drop --images")
+		}
+		files, err := expandImages(images)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range files {
+			img, err := preprocess.LoadImage(path)
+			if err != nil {
+				return nil, err
+			}
+			in.pixels = append(in.pixels, m.Transform.Eval(img)...)
+		}
+		in.nImages, in.imageNames = len(files), files
+	}
+	if len(texts) > 0 {
+		if in.nTexts > 0 {
+			return nil, usagef("input_ids come from --inputs already; drop --text")
+		}
+		if in.ids, err = m.Tokenize(texts); err != nil {
+			return nil, err
+		}
+		in.nTexts = len(texts)
+	}
+	return in, nil
+}
+
+var imageExtensions = []string{".jpg", ".jpeg", ".png", ".gif"}
+
+// expandImages replaces folders by the image files under them (sorted); files named directly are kept whatever
+// their extension, so a non-image file named on the command line gets a decoding error naming it.
+func expandImages(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && slices.Contains(imageExtensions, strings.ToLower(filepath.Ext(path))) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("folder %s holds no JPEG, PNG or GIF image", p)
+		}
+		slices.Sort(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func printEmbedTable(images []string, nImages int, texts []string, nTexts int, imageEmb, textEmb, logits []float32, dim int) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	defer w.Flush()
+	label := func(names []string, i int, kind string) string {
+		if i < len(names) {
+			return names[i]
+		}
+		return fmt.Sprintf("%s %d", kind, i)
+	}
+	if logits != nil {
+		// Probabilities over the texts for each image, as CLIP's zero-shot demo shows them.
+		fmt.Fprint(w, "image")
+		for j := 0; j < nTexts; j++ {
+			fmt.Fprintf(w, "\t%q", label(texts, j, "text"))
+		}
+		fmt.Fprintln(w)
+		for i := 0; i < nImages; i++ {
+			row := logits[i*nTexts : (i+1)*nTexts]
+			maxv := slices.Max(row)
+			var sum float64
+			for _, l := range row {
+				sum += math.Exp(float64(l - maxv))
+			}
+			fmt.Fprint(w, label(images, i, "image"))
+			for _, l := range row {
+				fmt.Fprintf(w, "\t%5.1f%% (%.2f)", 100*math.Exp(float64(l-maxv))/sum, l)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "\ncells: probability over the texts (logit)")
+		return
+	}
+	show := func(names []string, n int, emb []float32, kind string) {
+		for i := 0; i < n; i++ {
+			v := emb[i*dim : (i+1)*dim]
+			fmt.Fprintf(w, "%s\t[% .4f ...]\t%d dims\n", label(names, i, kind), v[:min(4, dim)], dim)
+		}
+	}
+	show(images, nImages, imageEmb, "image")
+	show(texts, nTexts, textEmb, "text")
+}
+
+// noopValue lets a multi-valued flag appear in the flag set's help; parseFlags collects its values.
+type noopValue struct{}
+
+func (noopValue) String() string   { return "" }
+func (noopValue) Set(string) error { return nil }

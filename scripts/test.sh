@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every check of the project: formatting, vet, all tests, and each fuzz target for a bounded time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export WISEFT_REQUIRE_DATA="${WISEFT_REQUIRE_DATA:-1}"
+FUZZTIME="${FUZZTIME:-20s}"
+
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+go test -count=1 -timeout 60m ./...
+
+# Fuzz targets: each package's Fuzz* functions for a bounded time.
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
+    echo "fuzz: $pkg $target ($FUZZTIME)"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/wiseft-fuzz.log 2>&1 || { tail -30 /tmp/wiseft-fuzz.log; exit 1; }
+  done
+done
+echo "all checks passed"

@@ -1,0 +1,148 @@
+// Package templates holds the prompt templates used to build zero-shot heads: OpenAI's 80 ImageNet templates, the
+// paper code's simple template, and a registry by name where datasets add their own. Each template contains "{}"
+// where the class name goes.
+//
+//	ts, err := templates.Get("openai_imagenet_template")
+//	prompts := templates.Fill(ts, "golden retriever") // 80 prompts
+package templates
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// OpenAIImageNet are the 80 prompt templates OpenAI used for zero-shot ImageNet (openai_imagenet_template in the
+// paper's code).
+var OpenAIImageNet = []string{
+	"a bad photo of a {}.",
+	"a photo of many {}.",
+	"a sculpture of a {}.",
+	"a photo of the hard to see {}.",
+	"a low resolution photo of the {}.",
+	"a rendering of a {}.",
+	"graffiti of a {}.",
+	"a bad photo of the {}.",
+	"a cropped photo of the {}.",
+	"a tattoo of a {}.",
+	"the embroidered {}.",
+	"a photo of a hard to see {}.",
+	"a bright photo of a {}.",
+	"a photo of a clean {}.",
+	"a photo of a dirty {}.",
+	"a dark photo of the {}.",
+	"a drawing of a {}.",
+	"a photo of my {}.",
+	"the plastic {}.",
+	"a photo of the cool {}.",
+	"a close-up photo of a {}.",
+	"a black and white photo of the {}.",
+	"a painting of the {}.",
+	"a painting of a {}.",
+	"a pixelated photo of the {}.",
+	"a sculpture of the {}.",
+	"a bright photo of the {}.",
+	"a cropped photo of a {}.",
+	"a plastic {}.",
+	"a photo of the dirty {}.",
+	"a jpeg corrupted photo of a {}.",
+	"a blurry photo of the {}.",
+	"a photo of the {}.",
+	"a good photo of the {}.",
+	"a rendering of the {}.",
+	"a {} in a video game.",
+	"a photo of one {}.",
+	"a doodle of a {}.",
+	"a close-up photo of the {}.",
+	"a photo of a {}.",
+	"the origami {}.",
+	"the {} in a video game.",
+	"a sketch of a {}.",
+	"a doodle of the {}.",
+	"a origami {}.",
+	"a low resolution photo of a {}.",
+	"the toy {}.",
+	"a rendition of the {}.",
+	"a photo of the clean {}.",
+	"a photo of a large {}.",
+	"a rendition of a {}.",
+	"a photo of a nice {}.",
+	"a photo of a weird {}.",
+	"a blurry photo of a {}.",
+	"a cartoon {}.",
+	"art of a {}.",
+	"a sketch of the {}.",
+	"a embroidered {}.",
+	"a pixelated photo of a {}.",
+	"itap of the {}.",
+	"a jpeg corrupted photo of the {}.",
+	"a good photo of a {}.",
+	"a plushie {}.",
+	"a photo of the nice {}.",
+	"a photo of the small {}.",
+	"a photo of the weird {}.",
+	"the cartoon {}.",
+	"art of the {}.",
+	"a drawing of the {}.",
+	"a photo of the large {}.",
+	"a black and white photo of a {}.",
+	"the plushie {}.",
+	"a dark photo of a {}.",
+	"itap of a {}.",
+	"graffiti of the {}.",
+	"a toy {}.",
+	"itap of my {}.",
+	"a photo of a cool {}.",
+	"a photo of a small {}.",
+	"a tattoo of the {}.",
+}
+
+// Simple is the single template of the paper's code (simple_template).
+var Simple = []string{"a photo of a {}."}
+
+var registry = map[string][]string{
+	"openai_imagenet_template": OpenAIImageNet,
+	"simple_template":          Simple,
+}
+
+// Register adds a named template set (datasets register theirs). Every template must contain "{}".
+func Register(name string, ts []string) error {
+	if len(ts) == 0 {
+		return fmt.Errorf("template set %q is empty", name)
+	}
+	for _, t := range ts {
+		if !strings.Contains(t, "{}") {
+			return fmt.Errorf("template set %q: %q has no {} for the class name", name, t)
+		}
+	}
+	registry[name] = ts
+	return nil
+}
+
+// Get returns a registered template set; an unknown name is an error listing the known ones.
+func Get(name string) ([]string, error) {
+	ts, ok := registry[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown template set %q; known: %s", name, strings.Join(Names(), ", "))
+	}
+	return ts, nil
+}
+
+// Names lists the registered template sets, sorted.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Fill puts className into every template.
+func Fill(ts []string, className string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = strings.ReplaceAll(t, "{}", className)
+	}
+	return out
+}
