@@ -1,0 +1,42 @@
+package datasets
+
+// Shift is a distribution shift of MNIST: MNIST's images passed through a seeded Corruption.
+type Shift struct {
+	// Name is the registry name, e.g. "MNIST-Rotated".
+	Name string
+	// Description says what the shift does, in a few words.
+	Description string
+	// Corruption is applied to every MNIST image.
+	Corruption Corruption
+}
+
+// MNISTShifts are the registered shifts of MNIST, each of a different kind (geometric, photometric, colour,
+// style, resolution). All keep MNIST's labels, class names and templates; both splits exist.
+var MNISTShifts = []Shift{
+	{"MNIST-Rotated", "rotated by 45-90 degrees either way", Rotate(45, 90)},
+	{"MNIST-Inverted", "black ink on white", Invert()},
+	{"MNIST-Colour", "random coloured ink on a random coloured background (RGB)", Colourize(0.35)},
+	{"MNIST-Sketch", "Sobel edge map: strokes become outlines", Edges()},
+	{"MNIST-Noise", "additive Gaussian noise, stddev 0.35 of the range", GaussianNoise(0.35)},
+	{"MNIST-LowRes", "shrunk to 7-10 pixels a side, blown back up blocky", Resolution(7, 10, false)},
+	{"MNIST-Blur", "Gaussian blur, sigma 1.2-2 pixels", Blur(1.2, 2)},
+	{"MNIST-Texture", "textured background (blotches, stripes, checks, grain)", Texture(0.45, 0.75)},
+	{"MNIST-Scaled", "shrunk to 45-65% about the centre", Scale(0.45, 0.65)},
+}
+
+func init() {
+	Register("MNIST", func(o Options) (Dataset, error) { return LoadMNIST(o.Location, o.Split) })
+	for _, s := range MNISTShifts {
+		Register(s.Name, func(o Options) (Dataset, error) {
+			base, err := LoadMNIST(o.Location, o.Split)
+			if err != nil {
+				return nil, err
+			}
+			return Corrupt(base, s.Name, o.Seed, s.Corruption), nil
+		})
+	}
+	Register("FashionMNIST", func(o Options) (Dataset, error) { return LoadFashionMNIST(o.Location, o.Split) })
+	Register("UCIDigits", func(o Options) (Dataset, error) { return LoadUCIDigits(o.Location, o.Split) })
+	Register("FontDigits", OpenFontDigits)
+	Register("FontLetters", OpenFontLetters)
+}

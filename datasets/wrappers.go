@@ -1,0 +1,49 @@
+package datasets
+
+import "image"
+
+// limited is a Dataset restricted to the first n examples of another.
+type limited struct {
+	Dataset
+	n int
+}
+
+// Limit returns ds restricted to its first n examples; ds itself when n <= 0 or n >= ds.Len().
+func Limit(ds Dataset, n int) Dataset {
+	if n <= 0 || n >= ds.Len() {
+		return ds
+	}
+	return &limited{Dataset: ds, n: n}
+}
+
+// Len is the number of kept examples.
+func (l *limited) Len() int { return l.n }
+
+// Example returns example i of the underlying dataset, for i < Len().
+func (l *limited) Example(i int) (image.Image, int, error) {
+	if i < 0 || i >= l.n {
+		return nil, 0, indexError(l.Name(), i, l.n)
+	}
+	return l.Dataset.Example(i)
+}
+
+// renamed is a Dataset with another name and templates.
+type renamed struct {
+	Dataset
+	name      string
+	templates []string
+}
+
+// Rename returns ds under another name, with the given templates (ds's own when templates is nil).
+func Rename(ds Dataset, name string, templates []string) Dataset {
+	if templates == nil {
+		templates = ds.Templates()
+	}
+	return &renamed{Dataset: ds, name: name, templates: templates}
+}
+
+// Name is the new name.
+func (r *renamed) Name() string { return r.name }
+
+// Templates are the new templates.
+func (r *renamed) Templates() []string { return r.templates }
