@@ -101,3 +101,42 @@ func TestRename(t *testing.T) {
 		t.Error("Rename with nil templates did not keep the base's")
 	}
 }
+
+func TestSlice(t *testing.T) {
+	base := Limit(mustGrayDataset(t, 10), 10)
+	s := Slice(base, 3, 7)
+	if s.Len() != 4 {
+		t.Fatalf("Len = %d", s.Len())
+	}
+	_, l0, err := s.Example(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ := base.Example(3)
+	if l0 != want {
+		t.Errorf("Slice(3,7).Example(0) label %d, want base example 3's %d", l0, want)
+	}
+	if _, _, err := s.Example(4); err == nil {
+		t.Error("index past the slice accepted")
+	}
+	if Slice(base, 8, 100).Len() != 2 || Slice(base, 5, 2).Len() != 0 {
+		t.Error("bounds not clamped")
+	}
+}
+
+// mustGrayDataset makes an in-memory dataset of n 2x2 images with labels i mod 3.
+func mustGrayDataset(t *testing.T, n int) Dataset {
+	t.Helper()
+	imgs := make([]*image.Gray, n)
+	labels := make([]int, n)
+	for i := range imgs {
+		imgs[i] = image.NewGray(image.Rect(0, 0, 2, 2))
+		imgs[i].Pix[0] = uint8(i)
+		labels[i] = i % 3
+	}
+	ds, err := NewInMemory("toy", []string{"a", "b", "c"}, []string{"{}"}, imgs, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}

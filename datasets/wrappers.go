@@ -47,3 +47,28 @@ func (r *renamed) Name() string { return r.name }
 
 // Templates are the new templates.
 func (r *renamed) Templates() []string { return r.templates }
+
+// sliced is the examples [lo, hi) of another Dataset.
+type sliced struct {
+	Dataset
+	lo, hi int
+}
+
+// Slice returns the examples [lo, hi) of ds, renumbered from 0 (bounds are clamped to [0, ds.Len()]), e.g. to keep
+// a held-out part of a training split apart from the part that is trained on.
+func Slice(ds Dataset, lo, hi int) Dataset {
+	lo, hi = max(lo, 0), min(hi, ds.Len())
+	hi = max(hi, lo)
+	return &sliced{Dataset: ds, lo: lo, hi: hi}
+}
+
+// Len is hi - lo.
+func (s *sliced) Len() int { return s.hi - s.lo }
+
+// Example returns example lo+i of the underlying dataset.
+func (s *sliced) Example(i int) (image.Image, int, error) {
+	if i < 0 || i >= s.Len() {
+		return nil, 0, indexError(s.Name(), i, s.Len())
+	}
+	return s.Dataset.Example(s.lo + i)
+}

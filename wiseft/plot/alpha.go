@@ -1,0 +1,194 @@
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gowiseft/wiseft/wiseft/results"
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// AlphaCurves draws, for each run (see [GroupBy]), top-1 accuracy in
+// percent against the mixing coefficient α: one line for idDataset, one
+// per shift dataset and a thick one for the average over the shifts,
+// with the α that maximises that average marked by a dotted line. The
+// figure is named "alpha" when the log holds one run and
+// "alpha-" + [FileName](run label) otherwise. Errors are as for [Scatter].
+//
+//	figs, err := plot.AlphaCurves(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
+//	if err == nil {
+//		_, err = figs[0].Save("plots") // plots/alpha.svg, plots/alpha.png
+//	}
+func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string, opts ...Option) ([]Figure, error) {
+	if err := checkInputs(recs, idDataset, shiftDatasets); err != nil {
+		return nil, err
+	}
+	o := makeOptions(opts)
+	runs, err := groupRuns(recs, o.groupKeys)
+	if err != nil {
+		return nil, err
+	}
+	var figs []Figure
+	used := map[string]bool{}
+	for _, r := range runs {
+		name := "alpha"
+		if len(runs) > 1 {
+			name = "alpha-" + FileName(r.label)
+		}
+		for base, k := name, 2; used[name]; k++ {
+			name = base + "-" + strconv.Itoa(k)
+		}
+		used[name] = true
+		f, err := alphaFigure(name, r, idDataset, shiftDatasets)
+		if err != nil {
+			return nil, fmt.Errorf("plot: accuracy vs alpha for %s: %w", r.label, err)
+		}
+		figs = append(figs, f)
+	}
+	return figs, nil
+}
+
+func alphaFigure(name string, r run, id string, shifts []string) (Figure, error) {
+	title := "WiSE-FT: accuracy vs. mixing coefficient α"
+	if r.label != "WiSE-FT" {
+		title += "\n" + strings.TrimPrefix(r.label, "WiSE-FT, ")
+	}
+	p := newPlot(title, "mixing coefficient α  (0 = zero-shot, 1 = fine-tuned)", "Top-1 accuracy (%)")
+	grid := plotter.NewGrid()
+	grid.Vertical.Color, grid.Horizontal.Color = lightGrey, lightGrey
+	p.Add(grid)
+
+	type series struct {
+		label string
+		of    func(i int) (float64, bool)
+		style draw.LineStyle
+		glyph draw.GlyphStyle
+	}
+	all := []series{{
+		label: id + " (in-distribution)",
+		of:    func(i int) (float64, bool) { return r.value(i, id) },
+		style: draw.LineStyle{Color: color.Black, Width: vg.Points(2)},
+		glyph: draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}},
+	}}
+	for k, s := range shifts {
+		col := runColor(k + 1)
+		all = append(all, series{
+			label: s,
+			of:    func(i int) (float64, bool) { return r.value(i, s) },
+			style: draw.LineStyle{Color: col, Width: vg.Points(1.2)},
+			glyph: draw.GlyphStyle{Color: col, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}},
+		})
+	}
+	avgCol := runColor(0)
+	all = append(all, series{
+		label: "avg. of " + strconv.Itoa(len(shifts)) + " shifts",
+		of:    func(i int) (float64, bool) { return r.average(i, shifts) },
+		style: draw.LineStyle{Color: avgCol, Width: vg.Points(2.4), Dashes: []vg.Length{vg.Points(6), vg.Points(2)}},
+		glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}},
+	})
+
+	// Collect the points first: the marker for the best α goes under
+	// the lines.
+	xyss := make([]plotter.XYs, len(all))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	bestA, bestV := math.NaN(), math.Inf(-1)
+	for si, s := range all {
+		for i, a := range r.alpha {
+			v, ok := s.of(i)
+			if !ok || math.IsNaN(v) {
+				continue
+			}
+			xyss[si] = append(xyss[si], plotter.XY{X: a, Y: 100 * v})
+			lo, hi = min(lo, 100*v), max(hi, 100*v)
+			if si == len(all)-1 && v > bestV {
+				bestA, bestV = a, v
+			}
+		}
+	}
+	if math.IsInf(lo, 0) {
+		return Figure{}, fmt.Errorf("no record with a numeric alpha has any of the accuracies")
+	}
+	pad := max(0.06*(hi-lo), 0.5)
+	y0, y1 := lo-pad, hi+pad
+	a0, a1 := min(r.alpha[0], 0), max(r.alpha[len(r.alpha)-1], 1)
+
+	var best *plotter.Line
+	if !math.IsNaN(bestA) {
+		best, _ = plotter.NewLine(plotter.XYs{{X: bestA, Y: y0}, {X: bestA, Y: y1}})
+		best.LineStyle = draw.LineStyle{Color: grey, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2)}}
+		p.Add(best)
+	}
+	var entries []legendEntry
+	var occupied []weighted
+	for si, s := range all {
+		if len(xyss[si]) == 0 {
+			continue
+		}
+		line, pts, _ := plotter.NewLinePoints(xyss[si])
+		line.LineStyle, pts.GlyphStyle = s.style, s.glyph
+		p.Add(line, pts)
+		entries = append(entries, legendEntry{s.label, []gplot.Thumbnailer{line, pts}})
+		norm := make([][2]float64, len(xyss[si]))
+		for i, q := range xyss[si] {
+			norm[i] = [2]float64{(q.X - a0) / (a1 - a0), (q.Y - y0) / (y1 - y0)}
+		}
+		occupied = append(occupied, densify(norm, 10, 1)...)
+	}
+
+	// Room for the legend, keeping the axis within about 0..100 %.
+	span := y1 - y0
+	maxBelow := math.Max(0, math.Min(0.6, (y0+1)/span))
+	maxAbove := math.Max(0, math.Min(0.6, (101-y1)/span))
+	w, h := legendSize(p, entries)
+	top, left, below, above := placeLegend(occupied, w, h, maxBelow, maxAbove)
+	setLegend(p, entries, top, left)
+	y0, y1 = y0-below*span, y1+above*span
+
+	if best != nil {
+		best.XYs[0].Y, best.XYs[1].Y = y0, y1
+		// Label the best α at the end of its line away from the legend.
+		at := plotter.XY{X: bestA, Y: y0}
+		sty := sans(8.5)
+		sty.Color = grey
+		sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
+		off := vg.Point{X: 3, Y: 3}
+		if !top {
+			at.Y = y1
+			sty.YAlign = draw.YTop
+			off.Y = -3
+		}
+		if bestA > (a0+a1)/2 {
+			sty.XAlign, off.X = draw.XRight, -3
+		}
+		p.Add(&textAt{at: at, off: off, style: sty,
+			text: fmt.Sprintf("best avg. α=%s (%.1f%%)", strconv.FormatFloat(bestA, 'g', 4, 64), 100*bestV)})
+	}
+
+	p.X.Min, p.X.Max = a0, a1
+	p.Y.Min, p.Y.Max = y0, y1
+	p.X.Tick.Marker = alphaTicks{}
+	p.Y.Tick.Marker = linearPercentTicks{}
+	return Figure{Name: name, Plot: p}, nil
+}
+
+// alphaTicks labels α every 0.1, with labels every 0.2.
+type alphaTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (alphaTicks) Ticks(min, max float64) []gplot.Tick {
+	var ts []gplot.Tick
+	for k := int(math.Ceil(min*10 - 1e-9)); k <= int(math.Floor(max*10+1e-9)); k++ {
+		t := gplot.Tick{Value: float64(k) / 10}
+		if k%2 == 0 {
+			t.Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}

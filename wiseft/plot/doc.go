@@ -1,0 +1,17 @@
+// Package plot draws the WiSE-FT figures from a results log (see
+// package results) with gonum.org/v1/plot.
+//
+// [Scatter] draws the paper's main figure: for each distribution shift,
+// and for the average over the shifts, shift accuracy against
+// in-distribution accuracy, both on logit axes labelled in percent. Each
+// run (a group of records, see [GroupBy]) is one curve through its
+// mixing coefficients α in increasing order, with the zero-shot model
+// (α=0) marked by a star, the fine-tuned model (α=1) by a diamond, and
+// the line y = x dashed. [AlphaCurves] draws accuracy against α. [SaveAll]
+// writes the scatter figures as SVG and PNG.
+//
+//	recs, _, err := results.Read("results.jsonl")
+//	...
+//	files, err := plot.SaveAll(recs, "ImageNet",
+//		[]string{"ImageNetV2", "ImageNetR", "ImageNetSketch", "ObjectNet", "ImageNetA"}, "plots")
+package plot

@@ -1,0 +1,80 @@
+package plot
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gowiseft/wiseft/wiseft/results"
+)
+
+// SaveAll draws the [Scatter] figures and writes them to dir, creating
+// it if needed: <shift>.svg and <shift>.png for each shift dataset, then
+// average.svg and average.png. Each file is written atomically. It
+// returns the paths written, in that order.
+//
+//	files, err := plot.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ImageNetSketch"}, "plots")
+func SaveAll(recs []results.Record, idDataset string, shiftDatasets []string, dir string, opts ...Option) ([]string, error) {
+	figs, err := Scatter(recs, idDataset, shiftDatasets, opts...)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]string{}
+	for _, f := range figs {
+		base := FileName(f.Name)
+		if prev, dup := seen[base]; dup {
+			return nil, fmt.Errorf("plot: figures %q and %q would both be written to %s.svg", prev, f.Name, base)
+		}
+		seen[base] = f.Name
+	}
+	var paths []string
+	for _, f := range figs {
+		ps, err := f.Save(dir)
+		paths = append(paths, ps...)
+		if err != nil {
+			return paths, err
+		}
+	}
+	return paths, nil
+}
+
+// WriteFileAtomic writes data to dir/name so that readers see either the
+// old file or the whole new one: it writes a temporary file in dir,
+// fsyncs it, renames it over dir/name and fsyncs dir. It creates dir if
+// needed and returns the path written; the file's mode is 0644.
+func WriteFileAtomic(dir, name string, data []byte) (path string, err error) {
+	path = filepath.Join(dir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("plot: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("plot: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return "", fmt.Errorf("plot: write %s: %w", path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return "", fmt.Errorf("plot: chmod %s: %w", tmp.Name(), err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return "", fmt.Errorf("plot: fsync %s: %w", tmp.Name(), err)
+	}
+	if err = tmp.Close(); err != nil {
+		return "", fmt.Errorf("plot: close %s: %w", tmp.Name(), err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("plot: %w", err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // not every platform can fsync a directory
+		_ = d.Close()
+	}
+	return path, nil
+}

@@ -1,0 +1,142 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// appendMu serialises appends within this process; lockFile (flock on
+// Unix) serialises them across processes.
+var appendMu sync.Mutex
+
+// Append appends recs to the log at path, one JSON object per line,
+// creating the file (mode 0644) if needed.
+//
+// Each record must hold "alpha" as a finite number (any Go numeric
+// type; it reads back as float64); other numbers must be finite too,
+// since JSON cannot hold NaN or ±Inf. Append checks every record before
+// writing any.
+//
+// Appends are durable and never merge lines: the file is opened with
+// O_APPEND, each line is written with a single write, and the file is
+// fsynced before Append returns. If the file's last byte is not '\n' —
+// a line torn by a crash mid-write — Append first ends it with '\n', so
+// the torn line stays on its own line, which [Read] then skips with a
+// [Warning].
+//
+//	err := results.Append("results.jsonl", results.Record{
+//		"model": "ViT-B/32", "alpha": 0.5, "ImageNet:top1": 0.79,
+//	})
+func Append(path string, recs ...Record) error {
+	lines := make([][]byte, 0, len(recs))
+	for i, r := range recs {
+		b, err := encodeLine(r)
+		if err != nil {
+			return fmt.Errorf("results: record %d: %w", i, err)
+		}
+		lines = append(lines, b)
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+
+	appendMu.Lock()
+	defer appendMu.Unlock()
+
+	_, statErr := os.Stat(path)
+	created := os.IsNotExist(statErr)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("results: %w", err)
+	}
+	unlock, err := lockFile(f)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("results: lock %s: %w", path, err)
+	}
+	err = writeLines(f, lines)
+	unlock()
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("results: append %s: %w", path, err)
+	}
+	if created {
+		// Make the new directory entry durable too.
+		syncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+// writeLines repairs a torn last line of f, writes each line with one
+// write and fsyncs f.
+func writeLines(f *os.File, lines [][]byte) error {
+	torn, err := endsTorn(f)
+	if err != nil {
+		return err
+	}
+	if torn {
+		// Fold the repair into the first write so it cannot be lost.
+		lines[0] = append([]byte{'\n'}, lines[0]...)
+	}
+	for _, b := range lines {
+		if _, err := f.Write(b); err != nil {
+			return err
+		}
+	}
+	return f.Sync()
+}
+
+// encodeLine checks r and returns its JSON encoding ending in '\n'.
+func encodeLine(r Record) ([]byte, error) {
+	if r == nil {
+		return nil, fmt.Errorf("nil record")
+	}
+	v, ok := r[AlphaKey]
+	if !ok {
+		return nil, fmt.Errorf("no %q key", AlphaKey)
+	}
+	a, ok := toFloat(v)
+	if !ok {
+		return nil, fmt.Errorf("%q is %T, want a number", AlphaKey, v)
+	}
+	if math.IsNaN(a) || math.IsInf(a, 0) {
+		return nil, fmt.Errorf("%q is %v, want a finite number", AlphaKey, a)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// endsTorn reports whether f is non-empty and its last byte is not '\n'.
+func endsTorn(f *os.File) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if fi.Size() == 0 {
+		return false, nil
+	}
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], fi.Size()-1); err != nil && err != io.EOF {
+		return false, err
+	}
+	return last[0] != '\n', nil
+}
+
+// syncDir fsyncs a directory, ignoring errors: some platforms and file
+// systems cannot.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
