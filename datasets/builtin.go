@@ -24,11 +24,36 @@ var MNISTShifts = []Shift{
 	{"MNIST-Scaled", "shrunk to 45-65% about the centre", Scale(0.45, 0.65)},
 }
 
+// MNIST's training split is divided three ways, so that nothing is both trained on and used to choose α:
+// examples [0, MNISTTrainSize) are the "MNIST" training split (fine-tuning), [MNISTTrainSize, MNISTValEnd) are
+// "MNIST-Val" (held-out in-distribution data, e.g. for choosing α), and the rest, [MNISTValEnd, 60000), is left to
+// the shipped world's pretraining corpus.
+const (
+	MNISTTrainSize = 50000
+	MNISTValEnd    = 55000
+)
+
+// openMNIST opens MNIST with the training split cut to its fine-tuning part.
+func openMNIST(o Options) (Dataset, error) {
+	ds, err := LoadMNIST(o.Location, o.Split)
+	if err != nil || o.Split != Train {
+		return ds, err
+	}
+	return Slice(ds, 0, MNISTTrainSize), nil
+}
+
 func init() {
-	Register("MNIST", func(o Options) (Dataset, error) { return LoadMNIST(o.Location, o.Split) })
+	Register("MNIST", openMNIST)
+	Register("MNIST-Val", func(o Options) (Dataset, error) {
+		ds, err := LoadMNIST(o.Location, Train)
+		if err != nil {
+			return nil, err
+		}
+		return Rename(Slice(ds, MNISTTrainSize, MNISTValEnd), "MNIST-Val", nil), nil
+	})
 	for _, s := range MNISTShifts {
 		Register(s.Name, func(o Options) (Dataset, error) {
-			base, err := LoadMNIST(o.Location, o.Split)
+			base, err := openMNIST(o)
 			if err != nil {
 				return nil, err
 			}

@@ -50,7 +50,19 @@ func checkDigitSet(t *testing.T, ds Dataset, wantLen int, classes []string) {
 }
 
 func TestMNIST(t *testing.T) {
-	checkDigitSet(t, openOrSkip(t, "MNIST", Options{Split: Train}), 60000, DigitClassNames)
+	checkDigitSet(t, openOrSkip(t, "MNIST", Options{Split: Train}), MNISTTrainSize, DigitClassNames)
+	val := openOrSkip(t, "MNIST-Val", Options{Split: Test})
+	checkDigitSet(t, val, MNISTValEnd-MNISTTrainSize, DigitClassNames)
+	raw, err := LoadMNIST(testDataDir(t), Train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// MNIST-Val is the part of the raw training split right after the fine-tuning part.
+	vimg, vl, _ := val.Example(0)
+	rimg, rl, _ := raw.Example(MNISTTrainSize)
+	if vl != rl || string(vimg.(*image.Gray).Pix) != string(rimg.(*image.Gray).Pix) {
+		t.Error("MNIST-Val does not start at raw training example MNISTTrainSize")
+	}
 	test := openOrSkip(t, "MNIST", Options{Split: Test})
 	checkDigitSet(t, test, 10000, DigitClassNames)
 	// The first test digits of MNIST are 7, 2, 1, 0, 4 (the well-known start of t10k).

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 }
 
 const (
-	fixture   = "../../clipmodel/testdata/clip"
+	fixture      = "../../clipmodel/testdata/clip"
 	tokenizerDir = "../../clipmodel/tokenizer/testdata"
 )
 

@@ -24,6 +24,8 @@ type command struct {
 
 var commands = map[string]command{
 	"embed":    {"image and text embeddings (and image-text logits) of a CLIP model", runEmbed},
+	"run":      {"zero-shot, fine-tune, sweep α, evaluate, write results and plots (the paper's wise_ft.py)", runRun},
+	"pretrain": {"pretrain the shipped world's small CLIP contrastively from a seed", runPretrain},
 	"tokenize": {"token ids of texts with a model's tokenizer, one JSON array per line", runTokenize},
 }
 

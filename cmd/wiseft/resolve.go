@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/world"
+)
+
+// resolveModel turns --model into a model: a path (Hugging Face folder or .safetensors file), or the name of a
+// model that ships with the project ("wiseft-tiny", found in $WISEFT_MODELS, ./world/model or beside the binary).
+func resolveModel(name string) (*clipmodel.Model, error) {
+	if name == "" {
+		return nil, usagef("--model is required: a Hugging Face CLIP folder, a .safetensors file, or %q", world.TinyConfigName)
+	}
+	if _, err := os.Stat(name); err == nil {
+		return clipmodel.Load(name)
+	}
+	if name == world.TinyConfigName {
+		var candidates []string
+		if dir := os.Getenv("WISEFT_MODELS"); dir != "" {
+			candidates = append(candidates, filepath.Join(dir, name))
+		}
+		candidates = append(candidates, world.ShippedModelDir)
+		if exe, err := os.Executable(); err == nil {
+			candidates = append(candidates, filepath.Join(filepath.Dir(exe), "..", world.ShippedModelDir))
+		}
+		for _, c := range candidates {
+			if _, err := os.Stat(filepath.Join(c, clipmodel.WeightsFile)); err == nil {
+				return clipmodel.Load(c)
+			}
+		}
+		return nil, fmt.Errorf("the shipped model %q was not found in %s", name, strings.Join(candidates, ", "))
+	}
+	if _, err := clipmodel.ConfigByName(name); err == nil {
+		return nil, fmt.Errorf("%q names an architecture, not weights: give the path of a Hugging Face CLIP folder or "+
+			"a .safetensors checkpoint (nothing is downloaded)", name)
+	}
+	return nil, fmt.Errorf("model %q is neither a file nor a folder; known shipped models: %s; architectures "+
+		"(need weights given by path): %s", name, world.TinyConfigName, strings.Join(clipmodel.ConfigNames(), ", "))
+}
+
+// openDataset opens a registered dataset; an unknown name lists the known ones.
+func openDataset(name string, split datasets.Split, location string, seed uint64) (datasets.Dataset, error) {
+	if !slices.Contains(datasets.Names(), name) {
+		return nil, usagef("unknown dataset %q; known: %s", name, strings.Join(datasets.Names(), ", "))
+	}
+	return datasets.Open(name, datasets.Options{Location: location, Split: split, Seed: seed})
+}
+
+// resolveTemplates returns the template set named by --template; "" means the training dataset's own.
+func resolveTemplates(name string, ds datasets.Dataset) ([]string, error) {
+	if name == "" {
+		if len(ds.Templates()) == 0 {
+			return nil, fmt.Errorf("dataset %s has no templates of its own; choose one with --template (%s)",
+				ds.Name(), strings.Join(templates.Names(), ", "))
+		}
+		return ds.Templates(), nil
+	}
+	ts, err := templates.Get(name)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return ts, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
