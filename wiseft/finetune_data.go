@@ -1,0 +1,185 @@
+package wiseft
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// The data order of a fine-tuning run depends only on the seed, the epoch and the step, so a resumed run sees
+// exactly the batches the uninterrupted run would have seen.
+
+// splitmix64 is a 64-bit mixing function (the finaliser of SplitMix64), used to derive independent PCG streams.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// Stream tags keep the permutation and the augmentation generators apart.
+const (
+	streamPermutation  = 1
+	streamAugmentation = 2
+)
+
+// epochPermutation is the order in which epoch (0-based) visits the n examples.
+func epochPermutation(seed uint64, epoch, n int) []int {
+	r := rand.New(rand.NewPCG(splitmix64(seed^streamPermutation), splitmix64(uint64(epoch))))
+	return r.Perm(n)
+}
+
+// augmentationRNG is the generator of the random crops of one step.
+func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
+	return rand.New(rand.NewPCG(splitmix64(seed^streamAugmentation),
+		splitmix64(uint64(epoch)<<32^uint64(uint32(step)))))
+}
+
+// parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error.
+func parallelFor(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := f(i); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// trainBatch is the input of one training step: x (pixels [batch, 3, size, size] or features [batch, dim]),
+// labels [batch] (int32) and weights [batch] (1 for real examples, 0 for the padding of a last partial batch).
+type trainBatch struct {
+	x, labels, weights *tensors.Tensor
+	// examples is the number of real (unpadded) examples.
+	examples int
+	err      error
+}
+
+func (b *trainBatch) finalize() {
+	for _, t := range []*tensors.Tensor{b.x, b.labels, b.weights} {
+		if t != nil {
+			_ = t.FinalizeAll()
+		}
+	}
+}
+
+// batchIndices returns the examples of step (0-based) of an epoch with the given order.
+func batchIndices(perm []int, step, batch int) []int {
+	lo := step * batch
+	return perm[lo:min(lo+batch, len(perm))]
+}
+
+// padRows fills the rows from real on of a padded batch with copies of the first example (their weight is 0,
+// so they do not count; a real input keeps every intermediate value finite, where an all-zero one need not).
+func padRows(x []float32, labels []int32, real, per int) {
+	for i := real; i < len(labels); i++ {
+		copy(x[i*per:(i+1)*per], x[:per])
+		labels[i] = labels[0]
+	}
+}
+
+// imageBatch decodes and augments the examples of one step on all cores and pads the batch to full size.
+func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
+	idx := batchIndices(perm, step, t.batch)
+	imgs := make([]image.Image, len(idx))
+	labels := make([]int32, t.batch)
+	weights := make([]float32, t.batch)
+	err := parallelFor(len(idx), func(i int) error {
+		img, label, err := t.train.Example(idx[i])
+		if err != nil {
+			return fmt.Errorf("%s example %d: %w", t.train.Name(), idx[i], err)
+		}
+		if label < 0 || label >= t.classes {
+			return fmt.Errorf("%s example %d: label %d outside the head's %d classes", t.train.Name(), idx[i], label, t.classes)
+		}
+		imgs[i], labels[i], weights[i] = img, int32(label), 1
+		return nil
+	})
+	if err != nil {
+		return trainBatch{err: err}
+	}
+	pixels := t.transform.TrainParallel(imgs, augmentationRNG(t.cfg.Seed, epoch, step), 0)
+	per := t.transform.Len()
+	full := make([]float32, t.batch*per)
+	copy(full, pixels)
+	padRows(full, labels, len(idx), per)
+	size := t.transform.Size
+	return trainBatch{
+		x:        tensors.FromFlatDataAndDimensions(full, t.batch, 3, size, size),
+		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
+		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
+		examples: len(idx),
+	}
+}
+
+// featureBatch gathers the cached features of one step (linear classifier: no augmentation).
+func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
+	idx := batchIndices(perm, step, t.batch)
+	dim := t.feats.Dim
+	x := make([]float32, t.batch*dim)
+	labels := make([]int32, t.batch)
+	weights := make([]float32, t.batch)
+	for i, e := range idx {
+		label := t.feats.Labels[e]
+		if label < 0 || label >= t.classes {
+			return trainBatch{err: fmt.Errorf("%s example %d: label %d outside the head's %d classes",
+				t.train.Name(), e, label, t.classes)}
+		}
+		copy(x[i*dim:(i+1)*dim], t.feats.Data[e*dim:(e+1)*dim])
+		labels[i], weights[i] = int32(label), 1
+	}
+	padRows(x, labels, len(idx), dim)
+	return trainBatch{
+		x:        tensors.FromFlatDataAndDimensions(x, t.batch, dim),
+		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
+		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
+		examples: len(idx),
+	}
+}
+
+// prefetch prepares the batches of every step from epoch startEpoch to the end of the run on a goroutine, one
+// batch ahead of the consumer: the channel is unbuffered, so at most one finished batch waits while the current
+// step runs. Closing done stops the producer. After a batch with an error the channel is closed.
+func (t *trainer) prefetch(done <-chan struct{}, startEpoch int) <-chan trainBatch {
+	out := make(chan trainBatch)
+	go func() {
+		defer close(out)
+		for epoch := startEpoch; epoch < t.cfg.Epochs; epoch++ {
+			perm := epochPermutation(t.cfg.Seed, epoch, t.n)
+			for step := 0; step < t.stepsPerEpoch; step++ {
+				b := t.makeBatch(perm, epoch, step)
+				select {
+				case out <- b:
+				case <-done:
+					b.finalize()
+					return
+				}
+				if b.err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return out
+}

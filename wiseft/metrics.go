@@ -1,0 +1,116 @@
+package wiseft
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Prediction is the classifier's answer for one example, in the dataset's label space (for a datasets.ClassSubset
+// dataset, the subset's labels).
+//
+//	preds, _ := ev.Predict(ds, 100)
+//	p := preds[0]
+//	fmt.Printf("example %d: %s (%.0f%%), truth %s\n", p.Index, names[p.Predicted], 100*p.Confidence, names[p.Label])
+type Prediction struct {
+	// Index is the example's index in the dataset.
+	Index int
+	// Label is the true label.
+	Label int
+	// Predicted is the arg-max of the logits (of the subset's logits for a ClassSubset dataset); ties go to the
+	// lower label.
+	Predicted int
+	// Confidence is the softmax probability of Predicted (softmax over the same logits as the arg-max).
+	Confidence float32
+	// Probs is the whole softmax, one value per label; only filled when Evaluator.KeepProbs is set.
+	Probs []float32
+}
+
+// Correct reports whether the prediction matches the label.
+//
+//	if !p.Correct() { mistakes = append(mistakes, p) }
+func (p Prediction) Correct() bool { return p.Predicted == p.Label }
+
+// Metrics summarises a classifier's predictions on one dataset.
+//
+//	m, _ := ev.Evaluate(ds, 0)
+//	fmt.Printf("%s: top-1 %.2f%%, macro-F1 %.3f\n", m.Dataset, 100*m.Top1, m.MacroF1)
+type Metrics struct {
+	// Dataset is the evaluated dataset's name.
+	Dataset string
+	// ClassNames are the dataset's class names, indexed by label.
+	ClassNames []string
+	// N is the number of examples evaluated; Correct how many were classified right.
+	N, Correct int
+	// Top1 is the top-1 accuracy, Correct/N, in [0, 1].
+	Top1 float64
+	// MacroF1 is the unweighted mean of the per-class F1 scores 2·TP/(2·TP+FP+FN) over the classes that occur
+	// as a label or a prediction (scikit-learn's f1_score(average="macro")).
+	MacroF1 float64
+	// MeanPerClass is the mean of PerClassAccuracy over the classes with examples (balanced accuracy).
+	MeanPerClass float64
+	// PerClassAccuracy is, per label, the fraction of its examples predicted right: the confusion matrix's
+	// diagonal over Support. It is NaN for a label without examples.
+	PerClassAccuracy []float64
+	// Support is the number of examples of each label.
+	Support []int
+	// Confusion is the confusion matrix: Confusion[label][predicted] counts examples.
+	Confusion [][]int
+}
+
+// MetricsFromPredictions computes the metrics of predictions over a label space of len(classNames) labels.
+//
+//	preds, _ := ev.Predict(ds, 0)
+//	m, err := wiseft.MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
+func MetricsFromPredictions(dataset string, classNames []string, preds []Prediction) (Metrics, error) {
+	k := len(classNames)
+	m := Metrics{Dataset: dataset, ClassNames: slices.Clone(classNames), N: len(preds),
+		PerClassAccuracy: make([]float64, k), Support: make([]int, k), Confusion: make([][]int, k)}
+	for i := range m.Confusion {
+		m.Confusion[i] = make([]int, k)
+	}
+	for _, p := range preds {
+		if p.Label < 0 || p.Label >= k || p.Predicted < 0 || p.Predicted >= k {
+			return Metrics{}, fmt.Errorf("metrics: example %d has label %d and prediction %d, outside [0, %d)",
+				p.Index, p.Label, p.Predicted, k)
+		}
+		m.Confusion[p.Label][p.Predicted]++
+		m.Support[p.Label]++
+		if p.Correct() {
+			m.Correct++
+		}
+	}
+	if m.N > 0 {
+		m.Top1 = float64(m.Correct) / float64(m.N)
+	}
+	predicted := make([]int, k)
+	for _, row := range m.Confusion {
+		for j, c := range row {
+			predicted[j] += c
+		}
+	}
+	var f1Sum, accSum float64
+	var f1Classes, accClasses int
+	for c := range k {
+		tp := m.Confusion[c][c]
+		if m.Support[c] > 0 {
+			m.PerClassAccuracy[c] = float64(tp) / float64(m.Support[c])
+			accSum += m.PerClassAccuracy[c]
+			accClasses++
+		} else {
+			m.PerClassAccuracy[c] = math.NaN()
+		}
+		fn, fp := m.Support[c]-tp, predicted[c]-tp
+		if tp+fn+fp > 0 {
+			f1Sum += 2 * float64(tp) / float64(2*tp+fp+fn)
+			f1Classes++
+		}
+	}
+	if f1Classes > 0 {
+		m.MacroF1 = f1Sum / float64(f1Classes)
+	}
+	if accClasses > 0 {
+		m.MeanPerClass = accSum / float64(accClasses)
+	}
+	return m, nil
+}

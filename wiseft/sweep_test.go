@@ -1,0 +1,135 @@
+package wiseft
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/wiseft/results"
+)
+
+func TestSweep(t *testing.T) {
+	zs := randomClassifier(t, 3, 31)
+	ft := finetuned(zs, 32, 0.4)
+	id := syntheticDataset("ID", 3, 6, 7)
+	shift := syntheticDataset("Shift", 3, 5, 8)
+	alphas := []float64{0, 0.5, 1}
+	var calls int
+	res, err := Sweep(zs, ft, alphas, []EvalSet{{Dataset: id}, {Name: "Shift-3", Dataset: shift, Limit: 3}},
+		SweepOptions{BatchSize: 4, Progress: func(float64, string, int, int) { calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Metrics) != 3 || len(res.Metrics[0]) != 2 || res.Sets[1] != "Shift-3" {
+		t.Fatalf("result shape %d×%d, sets %v", len(res.Metrics), len(res.Metrics[0]), res.Sets)
+	}
+	if calls != 3*(2+1) {
+		t.Errorf("%d progress calls, want 9", calls)
+	}
+	// The endpoints are the two classifiers themselves.
+	for i, clf := range map[int]*Classifier{0: zs, 2: ft} {
+		ev, err := NewEvaluator(clf, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ev.Evaluate(id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Metrics[i][0]; got.Correct != m.Correct || got.MacroF1 != m.MacroF1 {
+			t.Errorf("α=%v on ID: %d correct, F1 %v; the classifier alone: %d, %v", alphas[i], got.Correct, got.MacroF1, m.Correct, m.MacroF1)
+		}
+	}
+	if m, ok := res.Get(0.5, "Shift-3"); !ok || m.N != 3 || m.Dataset != "Shift-3" {
+		t.Errorf("Get(0.5, Shift-3) = %+v, %v", m, ok)
+	}
+	if !strings.Contains(res.Table(), "Shift-3") {
+		t.Errorf("table:\n%s", res.Table())
+	}
+	recs := res.Records(results.Record{"model": "fixture"})
+	if len(recs) != 3 || recs[1]["model"] != "fixture" {
+		t.Fatalf("records %v", recs)
+	}
+	if a, _ := recs[1].Alpha(); a != 0.5 {
+		t.Errorf("record alpha %v", a)
+	}
+	if top1, ok := recs[2].Top1("ID"); !ok || top1 != res.Metrics[2][0].Top1 {
+		t.Errorf("record top1 %v %v", top1, ok)
+	}
+
+	// Mismatched models and bad α's are refused.
+	other := randomClassifier(t, 4, 33)
+	other.ClassNames = nil
+	if _, err := Sweep(zs, other, alphas, []EvalSet{{Dataset: id}}); err == nil || !strings.Contains(err.Error(), clipmodel.HeadPrefix) {
+		t.Errorf("mismatched heads: got %v", err)
+	}
+	if _, err := Sweep(zs, ft, []float64{1.5}, []EvalSet{{Dataset: id}}); err == nil {
+		t.Error("α=1.5 accepted without AllowExtrapolation")
+	}
+	if _, err := Sweep(zs, ft, alphas, []EvalSet{{Dataset: id}, {Dataset: id}}); err == nil {
+		t.Error("duplicate set names accepted")
+	}
+}
+
+func TestSweepWithFisherMix(t *testing.T) {
+	zs := randomClassifier(t, 3, 34)
+	ft := finetuned(zs, 35, 0.4)
+	id := syntheticDataset("ID", 3, 4, 9)
+	thetas := []clipmodel.Weights{zs.Model.Weights, ft.Model.Weights}
+	mix := func(alpha float64) (clipmodel.Weights, error) {
+		return FisherMerge(thetas, nil, []float64{1 - alpha, alpha}, DefaultFisherFloor)
+	}
+	a, err := Sweep(zs, ft, []float64{0.3}, []EvalSet{{Dataset: id}}, SweepOptions{Mix: mix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Sweep(zs, ft, []float64{0.3}, []EvalSet{{Dataset: id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Metrics[0][0].Correct != b.Metrics[0][0].Correct {
+		t.Errorf("Fisher merge with unit Fishers: %d correct, interpolation %d", a.Metrics[0][0].Correct, b.Metrics[0][0].Correct)
+	}
+}
+
+// fakeSweep builds a sweep result with given top-1 accuracies [alpha][set].
+func fakeSweep(alphas []float64, sets []string, top1 [][]float64) *SweepResult {
+	r := &SweepResult{Alphas: alphas, Sets: sets}
+	for i := range alphas {
+		row := make([]Metrics, len(sets))
+		for j := range sets {
+			row[j] = Metrics{Dataset: sets[j], Top1: top1[i][j]}
+		}
+		r.Metrics = append(r.Metrics, row)
+	}
+	return r
+}
+
+func TestBestAlpha(t *testing.T) {
+	r := fakeSweep([]float64{1, 0.8, 0.5, 0.2, 0}, []string{"ID", "OOD"}, [][]float64{
+		{0.90, 0.40}, {0.93, 0.50}, {0.91, 0.55}, {0.93, 0.58}, {0.70, 0.52}})
+	best, err := BestAlpha(r, "ID")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best.Alpha != 0.2 || best.Index != 3 || best.HeldOutTop1 != 0.93 {
+		t.Errorf("best %+v, want α=0.2 (tie at 0.93 with α=0.8 goes to the smaller α)", best)
+	}
+	if best.Half != 2 {
+		t.Errorf("α=0.5 at %d, want 2", best.Half)
+	}
+	s := best.String()
+	for _, want := range []string{"best α=0.2", "α=0.5", "α=0", "α=1", "OOD", "58.00", "55.00"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q:\n%s", want, s)
+		}
+	}
+	if _, err := BestAlpha(r, "nope"); err == nil {
+		t.Error("unknown held-out set accepted")
+	}
+	noHalf := fakeSweep([]float64{0, 1}, []string{"ID"}, [][]float64{{0.5}, {0.6}})
+	best, _ = BestAlpha(noHalf, "ID")
+	if best.Alpha != 1 || best.Half != -1 || strings.Contains(best.String(), "α=0.5") {
+		t.Errorf("without α=0.5: %+v\n%s", best, best.String())
+	}
+}
