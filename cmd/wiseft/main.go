@@ -25,6 +25,8 @@ type command struct {
 var commands = map[string]command{
 	"embed":    {"image and text embeddings (and image-text logits) of a CLIP model", runEmbed},
 	"run":      {"zero-shot, fine-tune, sweep α, evaluate, write results and plots (the paper's wise_ft.py)", runRun},
+	"plot":     {"the paper's figures from a results log", runPlot},
+	"merge":    {"interpolate, task vectors, uniform and greedy soups of classifier folders", runMerge},
 	"pretrain": {"pretrain the shipped world's small CLIP contrastively from a seed", runPretrain},
 	"tokenize": {"token ids of texts with a model's tokenizer, one JSON array per line", runTokenize},
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/plot"
 	"github.com/gowiseft/wiseft/wiseft/results"
+	"github.com/gowiseft/wiseft/wiseft/templates"
 )
 
 // runFlags are the flags of `wiseft run`, named as in the paper's code (src/wise_ft.py) plus a few of this
@@ -102,6 +103,20 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if f.load == "" && f.save == "" {
 		return usagef("--save is required when fine-tuning (the classifiers and checkpoints go there)")
 	}
+	if f.load != "" && len(splitList(f.load)) != 2 {
+		return usagef("--load takes two folders, ZEROSHOT,FINETUNED; got %d", len(splitList(f.load)))
+	}
+	if f.template != "" {
+		if _, err := templates.Get(f.template); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	var model *clipmodel.Model
+	if f.load == "" {
+		if model, err = resolveModel(f.model); err != nil {
+			return err
+		}
+	}
 	// Open every dataset first, so a bad name fails before minutes of training.
 	var train datasets.Dataset
 	if f.trainDataset != "" {
@@ -135,7 +150,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 			return err
 		}
 	} else {
-		if zs, ft, err = trainPair(f, train); err != nil {
+		if zs, ft, err = trainPair(f, model, train); err != nil {
 			return err
 		}
 	}
@@ -192,11 +207,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 }
 
 // trainPair builds the zero-shot classifier, fine-tunes it, and saves both under f.save.
-func trainPair(f runFlags, train datasets.Dataset) (zs, ft *wiseft.Classifier, err error) {
-	m, err := resolveModel(f.model)
-	if err != nil {
-		return nil, nil, err
-	}
+func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
 	if err != nil {
 		return nil, nil, err

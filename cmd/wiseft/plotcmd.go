@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gowiseft/wiseft/wiseft/results"
+)
+
+func runPlot(args []string) error {
+	fs := newFlags("plot", "--results-db FILE --save DIR [--id DATASET] [--shifts D1,D2,...]")
+	db := fs.String("results-db", "", "results log written by `wiseft run --results-db`")
+	save := fs.String("save", "", "folder for the figures (SVG and PNG)")
+	id := fs.String("id", "", "in-distribution dataset (default: the first of the records' eval_datasets)")
+	shiftList := fs.String("shifts", "", "shift datasets (default: the records' other eval_datasets)")
+	if _, err := parseFlags(fs, args, nil); err != nil {
+		return err
+	}
+	if *db == "" || *save == "" {
+		return usagef("--results-db and --save are required")
+	}
+	recs, warnings, err := results.Read(*db)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Printf("warning: %s line %d skipped: %v\n", *db, w.Line, w.Err)
+	}
+	if len(recs) == 0 {
+		return fmt.Errorf("%s holds no results", *db)
+	}
+	idName, shifts := *id, splitList(*shiftList)
+	if idName == "" || len(shifts) == 0 {
+		evals := recordList(recs[len(recs)-1], "eval_datasets")
+		if len(evals) == 0 {
+			return usagef("the records do not list eval_datasets; give --id and --shifts")
+		}
+		if idName == "" {
+			idName = evals[0]
+		}
+		if len(shifts) == 0 {
+			shifts = slices.DeleteFunc(slices.Clone(evals), func(s string) bool { return s == idName })
+		}
+	}
+	if len(shifts) == 0 {
+		return usagef("no shift datasets to plot against %s", idName)
+	}
+	paths, err := savePlots(recs, idName, shifts, *save)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Println(p)
+	}
+	return nil
+}
+
+// recordList reads a list-of-strings field of a record (JSON arrays read back as []any).
+func recordList(r results.Record, key string) []string {
+	var out []string
+	switch v := r[key].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = v
+	case string:
+		out = splitList(v)
+	}
+	return out
+}
