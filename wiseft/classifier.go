@@ -3,7 +3,7 @@ package wiseft
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/gowiseft/wiseft/clipmodel"
@@ -72,16 +72,16 @@ func (c *Classifier) Clone() *Classifier {
 
 // Logits builds the classifier's graph: the image encoder, L2-normalised features, then the head:
 // logits [batch, classes] = normalize(features) · weightᵀ + bias. pixels are [batch, 3, size, size].
-func Logits(ctx *context.Context, cfg clipmodel.Config, pixels *Node) *Node {
+func Logits(ctx *context.Context, cfg clipmodel.Config, pixels *graph.Node) *graph.Node {
 	features := clipmodel.Normalize(cfg.ImageFeatures(ctx, pixels, nil))
 	return HeadLogits(ctx, features)
 }
 
 // HeadLogits applies the head to L2-normalised features [batch, ProjectionDim] (the linear-classifier case, where
 // features are computed once and cached).
-func HeadLogits(ctx *context.Context, features *Node) *Node {
+func HeadLogits(ctx *context.Context, features *graph.Node) *graph.Node {
 	g := features.Graph()
 	w := clipmodel.Param(ctx, g, HeadWeight)
 	b := clipmodel.Param(ctx, g, HeadBias)
-	return Add(DotGeneral(features, []int{1}, nil, w, []int{1}, nil), InsertAxes(b, 0))
+	return graph.Add(graph.DotGeneral(features, []int{1}, nil, w, []int{1}, nil), graph.InsertAxes(b, 0))
 }

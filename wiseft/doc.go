@@ -13,5 +13,5 @@
 //
 //	zs, _ := wiseft.ZeroShotClassifier(model, classNames, templates.OpenAIImageNet)
 //	ft := ... // fine-tuned copy of zs
-//	mid, _ := wiseft.Interpolate(zs.Weights, ft.Weights, 0.5)
+//	mid, _ := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
 package wiseft

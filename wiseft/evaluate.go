@@ -17,6 +17,8 @@ import (
 )
 
 // DefaultEvalBatchSize is the batch size NewEvaluator uses when given batchSize ≤ 0.
+//
+//	ev, err := wiseft.NewEvaluator(clf, 0) // batches of DefaultEvalBatchSize
 const DefaultEvalBatchSize = 32
 
 // Evaluator runs a classifier over datasets. It compiles the classifier graph (Logits) once, for one batch size,
@@ -115,7 +117,8 @@ func NewEvaluator(clf *Classifier, batchSize int) (*Evaluator, error) {
 		return nil, fmt.Errorf("evaluator: %w", err)
 	}
 	v := cfg.Vision
-	zeros := tensors.FromFlatDataAndDimensions(make([]float32, batchSize*tf.Len()), batchSize, v.Channels, v.ImageSize, v.ImageSize)
+	zeros := tensors.FromFlatDataAndDimensions(make([]float32, batchSize*tf.Len()),
+		batchSize, v.Channels, v.ImageSize, v.ImageSize)
 	if err := e.exec.PreCompile(zeros); err != nil {
 		return nil, fmt.Errorf("evaluator: compiling the classifier: %w", err)
 	}
@@ -145,7 +148,7 @@ func (e *Evaluator) BatchSize() int { return e.batchSize }
 // text tower) are ignored. The values are copied.
 //
 //	for _, alpha := range []float64{0, 0.5, 1} {
-//		w, _ := wiseft.InterpolateWeights(zs.Model.Weights, ft.Model.Weights, alpha)
+//		w, _ := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, alpha)
 //		_ = ev.SetWeights(w)
 //		m, _ := ev.Evaluate(testSet, 0)
 //		fmt.Println(alpha, m.Top1)
@@ -270,4 +273,26 @@ func (e *Evaluator) labelSpace(ds datasets.Dataset) ([]int, error) {
 		}
 	}
 	return slices.Clone(classes), nil
+}
+
+// MustNewEvaluator is NewEvaluator for notebook cells: it panics on error.
+//
+//	ev := wiseft.MustNewEvaluator(clf, 32)
+func MustNewEvaluator(clf *Classifier, batchSize int) *Evaluator {
+	e, err := NewEvaluator(clf, batchSize)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// MustEvaluate is Evaluate for notebook cells: it panics on error.
+//
+//	fmt.Printf("%.2f%%\n", 100*ev.MustEvaluate(testSet, 500).Top1)
+func (e *Evaluator) MustEvaluate(ds datasets.Dataset, limit int) Metrics {
+	m, err := e.Evaluate(ds, limit)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }

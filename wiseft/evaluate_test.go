@@ -173,7 +173,7 @@ func TestEvaluatorSetWeightsWithoutRecompiling(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, alpha := range []float64{0.3, 0.8} {
-		w, err := InterpolateWeights(zs.Model.Weights, ft.Model.Weights, alpha)
+		w, err := Interpolate(zs.Model.Weights, ft.Model.Weights, alpha)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,10 +203,10 @@ func TestEvaluatorSetWeightsWithoutRecompiling(t *testing.T) {
 		t.Errorf("the evaluator compiled %d times over two α's", ev.compiles)
 	}
 	// The two α's really give different models (otherwise the test proves nothing).
-	p3, _ := InterpolateWeights(zs.Model.Weights, ft.Model.Weights, 0.3)
+	p3, _ := Interpolate(zs.Model.Weights, ft.Model.Weights, 0.3)
 	_ = ev.SetWeights(p3)
 	a, _ := ev.Predict(ds, 0)
-	p8, _ := InterpolateWeights(zs.Model.Weights, ft.Model.Weights, 0.8)
+	p8, _ := Interpolate(zs.Model.Weights, ft.Model.Weights, 0.8)
 	_ = ev.SetWeights(p8)
 	b, _ := ev.Predict(ds, 0)
 	if a[0].Confidence == b[0].Confidence {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
@@ -205,7 +205,7 @@ func trainableKeys(w clipmodel.Weights, freezeEncoder bool) []string {
 
 // gradientOptimizer is a GoMLX optimizer that applies given (here: clipped) gradients.
 type gradientOptimizer interface {
-	UpdateGraphWithGradients(ctx *context.Context, grads []*Node, lossDType dtypes.DType)
+	UpdateGraphWithGradients(ctx *context.Context, grads []*graph.Node, lossDType dtypes.DType)
 }
 
 // build creates the training context (holding only the trainable weights: the text tower and logit_scale never
@@ -229,8 +229,8 @@ func (t *trainer) build() error {
 		return fmt.Errorf("fine-tune: GoMLX's Adam does not take precomputed gradients")
 	}
 	modelCfg, linear, ls, clip := t.cls.Model.Config, t.cfg.FreezeEncoder, t.cfg.LabelSmoothing, t.cfg.GradClipNorm
-	t.exec, err = context.NewExec(backend, t.ctx, func(ctx *context.Context, x, labels, weights *Node) (*Node, *Node) {
-		var logits *Node
+	t.exec, err = context.NewExec(backend, t.ctx, func(ctx *context.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
+		var logits *graph.Node
 		if linear {
 			logits = HeadLogits(ctx, x)
 		} else {

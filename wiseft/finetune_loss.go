@@ -3,61 +3,61 @@ package wiseft
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // SmoothedCrossEntropy is the paper's training loss on logits [batch, classes] and integer labels [batch]:
 // per example (1−ls)·(−log p_label) + ls·mean over classes of (−log p_c), averaged over the examples. weights
 // [batch] (nil: all ones) turns it into a weighted mean, Σ wᵢ·lossᵢ / Σ wᵢ; the padding rows of a last partial
 // batch get weight 0, which makes the loss that of the partial batch alone. ls = 0 is plain cross-entropy.
-func SmoothedCrossEntropy(logits, labels, weights *Node, ls float64) *Node {
+func SmoothedCrossEntropy(logits, labels, weights *graph.Node, ls float64) *graph.Node {
 	if logits.Rank() != 2 || labels.Rank() != 1 || labels.Shape().Dimensions[0] != logits.Shape().Dimensions[0] {
 		panic(fmt.Errorf("SmoothedCrossEntropy: logits %s and labels %s: want [batch, classes] and [batch]",
 			logits.Shape(), labels.Shape()))
 	}
 	classes := logits.Shape().Dimensions[1]
-	logp := LogSoftmax(logits, -1)
-	nll := Neg(ReduceSum(Mul(logp, OneHot(labels, classes, logp.DType())), -1)) // [batch]
+	logp := graph.LogSoftmax(logits, -1)
+	nll := graph.Neg(graph.ReduceSum(graph.Mul(logp, graph.OneHot(labels, classes, logp.DType())), -1)) // [batch]
 	perExample := nll
 	if ls != 0 {
-		smooth := Neg(ReduceMean(logp, -1))
-		perExample = Add(MulScalar(nll, 1-ls), MulScalar(smooth, ls))
+		smooth := graph.Neg(graph.ReduceMean(logp, -1))
+		perExample = graph.Add(graph.MulScalar(nll, 1-ls), graph.MulScalar(smooth, ls))
 	}
 	if weights == nil {
-		return ReduceAllMean(perExample)
+		return graph.ReduceAllMean(perExample)
 	}
-	weights = ConvertDType(weights, perExample.DType())
-	return Div(ReduceAllSum(Mul(perExample, weights)), ReduceAllSum(weights))
+	weights = graph.ConvertDType(weights, perExample.DType())
+	return graph.Div(graph.ReduceAllSum(graph.Mul(perExample, weights)), graph.ReduceAllSum(weights))
 }
 
 // GlobalNorm is the L2 norm of all the tensors together, √(Σ‖gᵢ‖²), as torch.nn.utils.clip_grad_norm_ computes it.
-func GlobalNorm(grads []*Node) *Node {
-	var sum *Node
+func GlobalNorm(grads []*graph.Node) *graph.Node {
+	var sum *graph.Node
 	for _, g := range grads {
-		s := ReduceAllSum(Square(g))
+		s := graph.ReduceAllSum(graph.Square(g))
 		if sum == nil {
 			sum = s
 		} else {
-			sum = Add(sum, s)
+			sum = graph.Add(sum, s)
 		}
 	}
-	return Sqrt(sum)
+	return graph.Sqrt(sum)
 }
 
 // ClipByGlobalNorm scales all gradients by min(1, maxNorm/(‖g‖+1e-6)), ‖g‖ their global norm, as
 // torch.nn.utils.clip_grad_norm_(params, maxNorm) does. maxNorm ≤ 0 leaves them unchanged. It returns the
 // (clipped) gradients and the norm before clipping.
-func ClipByGlobalNorm(grads []*Node, maxNorm float64) ([]*Node, *Node) {
+func ClipByGlobalNorm(grads []*graph.Node, maxNorm float64) ([]*graph.Node, *graph.Node) {
 	norm := GlobalNorm(grads)
 	if maxNorm <= 0 {
 		return grads, norm
 	}
 	g := norm.Graph()
-	coef := Div(Scalar(g, norm.DType(), maxNorm), AddScalar(norm, 1e-6))
-	coef = Min(coef, OnesLike(coef))
-	out := make([]*Node, len(grads))
+	coef := graph.Div(graph.Scalar(g, norm.DType(), maxNorm), graph.AddScalar(norm, 1e-6))
+	coef = graph.Min(coef, graph.OnesLike(coef))
+	out := make([]*graph.Node, len(grads))
 	for i, grad := range grads {
-		out[i] = Mul(grad, ConvertDType(coef, grad.DType()))
+		out[i] = graph.Mul(grad, graph.ConvertDType(coef, grad.DType()))
 	}
 	return out, norm
 }

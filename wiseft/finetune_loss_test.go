@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/gowiseft/wiseft/clipmodel"
@@ -16,7 +16,7 @@ func ftExecGraph(t *testing.T, fn any, args ...any) []*tensors.Tensor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := NewExecAny(b, fn)
+	e, err := graph.NewExecAny(b, fn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestSmoothedCrossEntropyHandCase(t *testing.T) {
 	if math.Abs(want-0.58921) > 1e-4 {
 		t.Fatalf("hand computation %g", want)
 	}
-	out := ftExecGraph(t, func(l, y, w *Node) (*Node, *Node) {
+	out := ftExecGraph(t, func(l, y, w *graph.Node) (*graph.Node, *graph.Node) {
 		return SmoothedCrossEntropy(l, y, w, ls), SmoothedCrossEntropy(l, y, nil, 0)
 	}, logits, labels, weights)
 	if got := tensors.ToScalar[float32](out[0]); math.Abs(float64(got)-want) > 1e-6 {
@@ -71,9 +71,9 @@ func TestClipByGlobalNorm(t *testing.T) {
 		maxNorm float64
 		scale   float64
 	}{{1, 1 / (13 + 1e-6)}, {6.5, 6.5 / (13 + 1e-6)}, {100, 1}, {0, 1}} {
-		out := ftExecGraph(t, func(x, y *Node) []*Node {
-			clipped, norm := ClipByGlobalNorm([]*Node{x, y}, c.maxNorm)
-			return []*Node{clipped[0], clipped[1], norm, GlobalNorm(clipped)}
+		out := ftExecGraph(t, func(x, y *graph.Node) []*graph.Node {
+			clipped, norm := ClipByGlobalNorm([]*graph.Node{x, y}, c.maxNorm)
+			return []*graph.Node{clipped[0], clipped[1], norm, GlobalNorm(clipped)}
 		}, a, b)
 		if norm := tensors.ToScalar[float32](out[2]); math.Abs(float64(norm)-13) > 1e-5 {
 			t.Errorf("global norm %g, want 13", norm)

@@ -76,7 +76,7 @@ func ComputeFisher(clf *Classifier, ds datasets.Dataset, n int, seed uint64) (cl
 			VariableWithValue(vname, tensors.FromShape(params[name].Shape())).SetTrainable(false)
 	}
 	used := make(map[string]bool)
-	exec, err := context.NewExec(backend, ctx.Reuse(), func(ctx *context.Context, pixels, gumbel *graph.Node) *graph.Node {
+	fisherGraph := func(ctx *context.Context, pixels, gumbel *graph.Node) *graph.Node {
 		g := pixels.Graph()
 		logits := Logits(ctx, cfg, pixels) // [1, classes]
 		y := graph.ArgMax(graph.Add(graph.StopGradient(logits), gumbel), -1)
@@ -96,7 +96,8 @@ func ComputeFisher(clf *Classifier, ds datasets.Dataset, n int, seed uint64) (cl
 			acc.SetValueGraph(graph.Add(acc.ValueGraph(g), graph.Square(grad)))
 		}
 		return y
-	})
+	}
+	exec, err := context.NewExec(backend, ctx.Reuse(), fisherGraph)
 	if err != nil {
 		return nil, fmt.Errorf("fisher: %w", err)
 	}
@@ -119,7 +120,8 @@ func ComputeFisher(clf *Classifier, ds datasets.Dataset, n int, seed uint64) (cl
 			for c := range noise {
 				noise[c] = gumbel(rng)
 			}
-			pixels := tensors.FromFlatDataAndDimensions(b.pixels[k*per:(k+1)*per], 1, v.Channels, v.ImageSize, v.ImageSize)
+			pixels := tensors.FromFlatDataAndDimensions(b.pixels[k*per:(k+1)*per],
+				1, v.Channels, v.ImageSize, v.ImageSize)
 			g := tensors.FromFlatDataAndDimensions(noise, 1, classes)
 			out, err := exec.Exec(pixels, g)
 			_, _ = pixels.FinalizeAll(), g.FinalizeAll()

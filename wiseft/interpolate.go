@@ -6,16 +6,16 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 )
 
-// InterpolateOptions changes what InterpolateWeights accepts.
+// InterpolateOptions changes what Interpolate accepts.
 //
-//	w, err := wiseft.InterpolateWeights(zs, ft, 1.2, wiseft.InterpolateOptions{AllowExtrapolation: true})
+//	w, err := wiseft.Interpolate(zs, ft, 1.2, wiseft.InterpolateOptions{AllowExtrapolation: true})
 type InterpolateOptions struct {
 	// AllowExtrapolation accepts α outside [0, 1] (θ(α) then lies on the line through the two models, beyond one
 	// of them). The paper's weight-space ensembles use α in [0, 1].
 	AllowExtrapolation bool
 }
 
-// InterpolateWeights returns the WiSE-FT weight-space ensemble θ(α) = (1−α)·θ0 + α·θ1 of two models with
+// Interpolate returns the WiSE-FT weight-space ensemble θ(α) = (1−α)·θ0 + α·θ1 of two models with
 // exactly the same tensors (names and shapes; a mismatch is an error naming the tensor and both shapes). Every
 // tensor is mixed, classification head included. Each value is computed in float64 and rounded to float32, so
 // α = 0 and α = 1 return copies of θ0 and θ1 bit for bit and α = 0.5 the correctly rounded mean. α must lie in
@@ -23,8 +23,8 @@ type InterpolateOptions struct {
 //
 //	zs, _ := wiseft.LoadClassifier("zeroshot", nil)
 //	ft, _ := wiseft.LoadClassifier("finetuned", nil)
-//	mid, err := wiseft.InterpolateWeights(zs.Model.Weights, ft.Model.Weights, 0.5)
-func InterpolateWeights(theta0, theta1 clipmodel.Weights, alpha float64,
+//	mid, err := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
+func Interpolate(theta0, theta1 clipmodel.Weights, alpha float64,
 	opts ...InterpolateOptions) (clipmodel.Weights, error) {
 	var o InterpolateOptions
 	for _, opt := range opts {
@@ -57,7 +57,7 @@ func InterpolateWeights(theta0, theta1 clipmodel.Weights, alpha float64,
 
 // TaskVector applies the task vector τ = θ1 − θ0 with scale λ: θ0 + λ·(θ1 − θ0), computed per value in float64
 // and rounded to float32. Any finite λ is allowed (λ > 1 amplifies the fine-tuning, λ < 0 negates it); λ = 0
-// and λ = 1 return copies of θ0 and θ1 bit for bit. For λ in [0, 1] it is the same model as InterpolateWeights
+// and λ = 1 return copies of θ0 and θ1 bit for bit. For λ in [0, 1] it is the same model as Interpolate
 // with α = λ up to rounding.
 //
 //	amplified, err := wiseft.TaskVector(zs.Model.Weights, ft.Model.Weights, 1.5)
@@ -84,11 +84,12 @@ func TaskVector(theta0, theta1 clipmodel.Weights, lambda float64) (clipmodel.Wei
 	}), nil
 }
 
-// MustInterpolateWeights is InterpolateWeights for notebook cells: it panics on error.
+// MustInterpolate is Interpolate for notebook cells: it panics on error.
 //
-//	mid := wiseft.MustInterpolateWeights(zs.Model.Weights, ft.Model.Weights, 0.5)
-func MustInterpolateWeights(theta0, theta1 clipmodel.Weights, alpha float64, opts ...InterpolateOptions) clipmodel.Weights {
-	w, err := InterpolateWeights(theta0, theta1, alpha, opts...)
+//	mid := wiseft.MustInterpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
+func MustInterpolate(theta0, theta1 clipmodel.Weights, alpha float64,
+	opts ...InterpolateOptions) clipmodel.Weights {
+	w, err := Interpolate(theta0, theta1, alpha, opts...)
 	if err != nil {
 		panic(err)
 	}

@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -16,14 +17,14 @@ func TestInterpolateEndpointsAreExact(t *testing.T) {
 		{"small", randomWeights(1, smallShapes), randomWeights(2, smallShapes)},
 		{"fixture", randomClassifier(t, 3, 1).Model.Weights, finetuned(randomClassifier(t, 3, 1), 5, 0.5).Model.Weights},
 	} {
-		w0, err := InterpolateWeights(pair.t0, pair.t1, 0)
+		w0, err := Interpolate(pair.t0, pair.t1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := sameBits(w0, pair.t0); d != "" {
 			t.Errorf("%s: α=0 differs from θ0: %s", pair.name, d)
 		}
-		w1, err := InterpolateWeights(pair.t0, pair.t1, 1)
+		w1, err := Interpolate(pair.t0, pair.t1, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func TestInterpolateMeanAndFormula(t *testing.T) {
 	a, b := randomWeights(1, smallShapes), randomWeights(2, smallShapes)
 	aCopy := a.Clone()
 	for _, alpha := range []float64{0.5, 0.3, 0.9} {
-		w, err := InterpolateWeights(a, b, alpha)
+		w, err := Interpolate(a, b, alpha)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,18 +62,18 @@ func TestInterpolateMeanAndFormula(t *testing.T) {
 		}
 	}
 	if d := sameBits(a, aCopy); d != "" {
-		t.Fatalf("InterpolateWeights modified θ0: %s", d)
+		t.Fatalf("Interpolate modified θ0: %s", d)
 	}
 }
 
 func TestInterpolateAlphaRange(t *testing.T) {
 	a, b := randomWeights(1, smallShapes), randomWeights(2, smallShapes)
 	for _, alpha := range []float64{-0.1, 1.5, math.NaN(), math.Inf(1)} {
-		if _, err := InterpolateWeights(a, b, alpha); err == nil {
+		if _, err := Interpolate(a, b, alpha); err == nil {
 			t.Errorf("α=%v accepted", alpha)
 		}
 	}
-	w, err := InterpolateWeights(a, b, 1.5, InterpolateOptions{AllowExtrapolation: true})
+	w, err := Interpolate(a, b, 1.5, InterpolateOptions{AllowExtrapolation: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestInterpolateAlphaRange(t *testing.T) {
 	if got, want := w["a.bias"].Data[2], float32(-0.5*x+1.5*y); got != want {
 		t.Fatalf("extrapolated value %v, want %v", got, want)
 	}
-	if _, err := InterpolateWeights(a, b, math.NaN(), InterpolateOptions{AllowExtrapolation: true}); err == nil {
+	if _, err := Interpolate(a, b, math.NaN(), InterpolateOptions{AllowExtrapolation: true}); err == nil {
 		t.Error("NaN α accepted with extrapolation")
 	}
 }
@@ -90,21 +91,21 @@ func TestInterpolateMismatchErrorsNameTheTensor(t *testing.T) {
 
 	missing := a.Clone()
 	delete(missing, "a.bias")
-	_, err := InterpolateWeights(a, missing, 0.5)
+	_, err := Interpolate(a, missing, 0.5)
 	if err == nil || !strings.Contains(err.Error(), `"a.bias"`) || !strings.Contains(err.Error(), "[4]") {
 		t.Errorf("missing tensor: got %v", err)
 	}
 
 	extra := a.Clone()
 	extra["c.weight"] = clipmodel.NewTensor(7, 2)
-	_, err = InterpolateWeights(a, extra, 0.5)
+	_, err = Interpolate(a, extra, 0.5)
 	if err == nil || !strings.Contains(err.Error(), `"c.weight"`) || !strings.Contains(err.Error(), "[7 2]") {
 		t.Errorf("extra tensor: got %v", err)
 	}
 
 	reshaped := a.Clone()
 	reshaped["a.weight"] = clipmodel.NewTensor(4, 3)
-	_, err = InterpolateWeights(a, reshaped, 0.5)
+	_, err = Interpolate(a, reshaped, 0.5)
 	if err == nil || !strings.Contains(err.Error(), `"a.weight"`) ||
 		!strings.Contains(err.Error(), "[3 4]") || !strings.Contains(err.Error(), "[4 3]") {
 		t.Errorf("shape mismatch: got %v", err)
@@ -112,7 +113,7 @@ func TestInterpolateMismatchErrorsNameTheTensor(t *testing.T) {
 
 	short := a.Clone()
 	short["a.bias"].Data = short["a.bias"].Data[:3]
-	if _, err = InterpolateWeights(a, short, 0.5); err == nil || !strings.Contains(err.Error(), `"a.bias"`) {
+	if _, err = Interpolate(a, short, 0.5); err == nil || !strings.Contains(err.Error(), `"a.bias"`) {
 		t.Errorf("short data: got %v", err)
 	}
 	if _, err = TaskVector(a, reshaped, 2); err == nil || !strings.Contains(err.Error(), `"a.weight"`) {
@@ -154,4 +155,25 @@ func TestTaskVector(t *testing.T) {
 	if _, err := TaskVector(a, b, math.Inf(-1)); err == nil {
 		t.Error("infinite λ accepted")
 	}
+}
+
+func ExampleInterpolate() {
+	zeroShot := clipmodel.Weights{"w": {Shape: []int{2}, Data: []float32{0, 4}}}
+	fineTuned := clipmodel.Weights{"w": {Shape: []int{2}, Data: []float32{2, 8}}}
+	for _, alpha := range []float64{0, 0.5, 1} {
+		mixed, _ := Interpolate(zeroShot, fineTuned, alpha)
+		fmt.Println(alpha, mixed["w"].Data)
+	}
+	// Output:
+	// 0 [0 4]
+	// 0.5 [1 6]
+	// 1 [2 8]
+}
+
+func ExampleTaskVector() {
+	zeroShot := clipmodel.Weights{"w": {Shape: []int{2}, Data: []float32{0, 4}}}
+	fineTuned := clipmodel.Weights{"w": {Shape: []int{2}, Data: []float32{2, 8}}}
+	amplified, _ := TaskVector(zeroShot, fineTuned, 1.5)
+	fmt.Println(amplified["w"].Data)
+	// Output: [3 10]
 }

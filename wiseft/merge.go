@@ -11,6 +11,8 @@ import (
 
 // DefaultFisherFloor is the lower bound applied to every Fisher value before merging, as in the paper's code
 // (wise_ft.py, --fisher_floor 1e-8): it keeps parameters that no example moved from dividing by zero.
+//
+//	w, err := wiseft.FisherMerge(thetas, fishers, nil, wiseft.DefaultFisherFloor)
 const DefaultFisherFloor = 1e-8
 
 // FisherMerge merges models by Fisher-weighted averaging (Matena & Raffel, 2022; the Fisher variant of WiSE-FT
@@ -24,7 +26,7 @@ const DefaultFisherFloor = 1e-8
 // error, and nil fishers means all ones. coefs are the non-negative model coefficients (for two models and
 // WiSE-FT's α: {1−α, α}); nil means equal coefficients. floor (usually DefaultFisherFloor) must be ≥ 0; where
 // every cᵢ·Fᵢ is zero (floor 0 and no Fisher mass) the value falls back to Σ cᵢ·θᵢ / Σ cᵢ. With equal Fishers
-// the result is the coefficient-weighted average: InterpolateWeights for two models, up to rounding.
+// the result is the coefficient-weighted average: Interpolate for two models, up to rounding.
 //
 //	f0, _ := wiseft.ComputeFisher(zs, trainSet, 1000, 1)
 //	f1, _ := wiseft.ComputeFisher(ft, trainSet, 1000, 1)

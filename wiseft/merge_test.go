@@ -27,7 +27,7 @@ func TestFisherMergeWithEqualFishersIsInterpolation(t *testing.T) {
 		}
 	}
 	for _, alpha := range []float64{0, 0.2, 0.5, 0.75, 1} {
-		want, err := InterpolateWeights(a, b, alpha)
+		want, err := Interpolate(a, b, alpha)
 		if err != nil {
 			t.Fatal(err)
 		}

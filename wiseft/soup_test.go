@@ -39,9 +39,9 @@ func TestUniformSoupIsTheMean(t *testing.T) {
 			}
 		}
 	}
-	// Two models: the soup is InterpolateWeights at α = 0.5, bit for bit.
+	// Two models: the soup is Interpolate at α = 0.5, bit for bit.
 	s2, _ := UniformSoup(ms[0], ms[1])
-	half, _ := InterpolateWeights(ms[0], ms[1], 0.5)
+	half, _ := Interpolate(ms[0], ms[1], 0.5)
 	if d := sameBits(s2, half); d != "" {
 		t.Fatalf("soup of two differs from α=0.5: %s", d)
 	}

@@ -10,6 +10,8 @@ import (
 )
 
 // DefaultAlphas are the mixing coefficients the paper's code sweeps: 0, 0.1, ..., 1.
+//
+//	res, err := wiseft.Sweep(zs, ft, wiseft.DefaultAlphas, sets)
 var DefaultAlphas = []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
 
 // EvalSet is one dataset of a sweep, under the name its results are reported with.
@@ -36,7 +38,7 @@ type SweepOptions struct {
 	Workers int
 	// AllowExtrapolation accepts α outside [0, 1] (see InterpolateOptions).
 	AllowExtrapolation bool
-	// Mix, when set, makes the weights for each α instead of InterpolateWeights (e.g. a FisherMerge with
+	// Mix, when set, makes the weights for each α instead of Interpolate (e.g. a FisherMerge with
 	// coefficients {1−α, α}).
 	Mix func(alpha float64) (clipmodel.Weights, error)
 	// Progress, when set, is called after each batch.
@@ -65,7 +67,8 @@ type SweepResult struct {
 //		[]wiseft.EvalSet{{Dataset: idTest}, {Dataset: shiftA}, {Dataset: shiftB}})
 //	best, err := wiseft.BestAlpha(res, idTest.Name())
 //	fmt.Print(res.Table(), best)
-func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet, opts ...SweepOptions) (*SweepResult, error) {
+func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet,
+	opts ...SweepOptions) (*SweepResult, error) {
 	var o SweepOptions
 	if len(opts) > 0 {
 		o = opts[0]
@@ -79,7 +82,8 @@ func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet, op
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("sweep: no evaluation sets")
 	}
-	if zeroShot.ClassNames != nil && fineTuned.ClassNames != nil && !slices.Equal(zeroShot.ClassNames, fineTuned.ClassNames) {
+	zn, fn := zeroShot.ClassNames, fineTuned.ClassNames
+	if zn != nil && fn != nil && !slices.Equal(zn, fn) {
 		return nil, fmt.Errorf("sweep: the zero-shot and fine-tuned classifiers have different class names")
 	}
 	if _, err := checkSameLayout([]string{"the zero-shot model", "the fine-tuned model"},
@@ -102,7 +106,7 @@ func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet, op
 	mix := o.Mix
 	if mix == nil {
 		mix = func(alpha float64) (clipmodel.Weights, error) {
-			return InterpolateWeights(zeroShot.Model.Weights, fineTuned.Model.Weights, alpha,
+			return Interpolate(zeroShot.Model.Weights, fineTuned.Model.Weights, alpha,
 				InterpolateOptions{AllowExtrapolation: o.AllowExtrapolation})
 		}
 	}
