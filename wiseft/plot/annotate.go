@@ -53,6 +53,19 @@ func (l *alphaLabels) Plot(c draw.Canvas, p *gplot.Plot) {
 			sty.YAlign = draw.YCenter
 		}
 		pos := vg.Point{X: pt.X + vg.Length(nx*gap), Y: pt.Y + vg.Length(ny*gap)}
+		// Keep the label inside the canvas: a label that would run past an edge goes to the other side of
+		// its point.
+		w := sty.Width(l.texts[j])
+		switch {
+		case sty.XAlign == draw.XLeft && pos.X+w > c.Max.X:
+			sty.XAlign, sty.YAlign, pos = draw.XRight, draw.YBottom, vg.Point{X: pt.X, Y: pt.Y + gap}
+		case sty.XAlign == draw.XRight && pos.X-w < c.Min.X:
+			sty.XAlign, sty.YAlign, pos = draw.XLeft, draw.YBottom, vg.Point{X: pt.X, Y: pt.Y + gap}
+		case sty.XAlign == draw.XCenter && pos.X+w/2 > c.Max.X:
+			sty.XAlign = draw.XRight
+		case sty.XAlign == draw.XCenter && pos.X-w/2 < c.Min.X:
+			sty.XAlign = draw.XLeft
+		}
 		c.FillText(sty, pos, l.texts[j])
 	}
 }
