@@ -1,0 +1,82 @@
+package wiseft
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
+)
+
+// TestZeroShotHeadByHand checks the head of the fixture model against a computation done here step by step:
+// each prompt tokenised and encoded alone, the normalised embeddings averaged in float64, re-normalised and
+// scaled by exp(logit_scale) read straight from the weights.
+func TestZeroShotHeadByHand(t *testing.T) {
+	m := loadFixture(t).Clone()
+	tok, err := tokenizer.Load("../clipmodel/tokenizer/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Tokenizer = tok
+	classes := []string{"cat", "golden retriever", "origami goldfish"}
+	ts := []string{"a photo of a {}.", "a sketch of the {}.", "itap of my {}."}
+	enc, err := clipmodel.NewEncoder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := ZeroShotHead(enc, m, classes, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dim := m.Config.ProjectionDim
+	if head.Shape[0] != len(classes) || head.Shape[1] != dim {
+		t.Fatalf("head shape %v", head.Shape)
+	}
+	scale := math.Exp(float64(m.Weights["logit_scale"].Data[0]))
+	for c, name := range classes {
+		mean := make([]float64, dim)
+		for _, tmpl := range ts {
+			ids, err := m.Tokenize([]string{strings.ReplaceAll(tmpl, "{}", name)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := enc.EncodeTexts(ids, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var norm float64
+			for _, v := range e {
+				norm += float64(v) * float64(v)
+			}
+			norm = math.Sqrt(norm)
+			for k, v := range e {
+				mean[k] += float64(v) / norm / float64(len(ts))
+			}
+		}
+		var norm float64
+		for _, v := range mean {
+			norm += v * v
+		}
+		norm = math.Sqrt(norm)
+		for k := range mean {
+			want := mean[k] / norm * scale
+			if got := float64(head.Data[c*dim+k]); math.Abs(got-want) > 1e-4 {
+				t.Fatalf("class %q dim %d: head %g, by hand %g", name, k, got, want)
+			}
+		}
+	}
+	// Rows have norm exp(logit_scale).
+	for c := range classes {
+		var n float64
+		for _, v := range head.Data[c*dim : (c+1)*dim] {
+			n += float64(v) * float64(v)
+		}
+		if math.Abs(math.Sqrt(n)-scale) > 1e-4*scale {
+			t.Errorf("row %d has norm %g, want exp(logit_scale) = %g", c, math.Sqrt(n), scale)
+		}
+	}
+	if _, err := ZeroShotHead(enc, m, nil, ts); err == nil {
+		t.Error("an empty class list was accepted")
+	}
+}
