@@ -1,0 +1,59 @@
+package pipeline
+
+import (
+	"math/bits"
+	"math/rand/v2"
+)
+
+// splitmix64 is a bijective 64-bit mixer (SplitMix64's finaliser).
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// epochKey mixes the seed and the epoch into one value.
+func epochKey(seed uint64, epoch int) uint64 {
+	return splitmix64(seed ^ splitmix64(uint64(epoch)))
+}
+
+// ExampleRNG returns the generator of the training augmentation of dataset example index in the given epoch: a
+// PCG seeded by (seed, epoch, index), independent of the order in which examples are processed.
+func ExampleRNG(seed uint64, epoch, index int) *rand.Rand {
+	return rand.New(rand.NewPCG(epochKey(seed, epoch), splitmix64(uint64(index))))
+}
+
+// Order returns the order in which a loader visits the examples: indices (or 0..n-1 when indices is nil) as they
+// are for evaluation, or permuted by (seed, epoch) for training. The permutation uses only the PCG sequence, so it
+// is the same with every Go version.
+func Order(n int, indices []int, train bool, seed uint64, epoch int) []int {
+	order := make([]int, 0, n)
+	if indices != nil {
+		order = append(order, indices...)
+	} else {
+		for i := range n {
+			order = append(order, i)
+		}
+	}
+	if train {
+		rng := rand.New(rand.NewPCG(epochKey(seed, epoch), 0x5eed))
+		for i := len(order) - 1; i > 0; i-- {
+			j := int(uniform(rng, uint64(i+1)))
+			order[i], order[j] = order[j], order[i]
+		}
+	}
+	return order
+}
+
+// uniform returns a uniform integer in [0, n) (n > 0) by Lemire's multiply-and-reject method.
+func uniform(rng *rand.Rand, n uint64) uint64 {
+	hi, lo := bits.Mul64(rng.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		for lo < thresh {
+			hi, lo = bits.Mul64(rng.Uint64(), n)
+		}
+	}
+	return hi
+}
