@@ -93,3 +93,6 @@ func uniform(r *rand.Rand, lo, hi float64) float64 {
 	}
 	return lo + (hi-lo)*r.Float64()
 }
+
+// Unwrap returns the dataset that is corrupted (the labels are its own).
+func (d *corrupted) Unwrap() Dataset { return d.base }

@@ -47,3 +47,42 @@ type ClassSubset interface {
 	// SubsetClasses lists, for each of the dataset's labels, the index of the matching classifier class.
 	SubsetClasses() []int
 }
+
+// ClassGroups is implemented by evaluation datasets whose labels each stand for one or more classifier classes
+// (ObjectNet's "alarm clock" is two ImageNet classes): a label's logit is the largest of its group's.
+type ClassGroups interface {
+	// SubsetClassGroups lists, for each of the dataset's labels, the classifier classes it covers.
+	SubsetClassGroups() [][]int
+}
+
+// Unwrapper is implemented by datasets that wrap another without changing its labels (Limit, Slice, Rename,
+// Corrupt), so that what the wrapped dataset declares (ClassSubset, ClassGroups) still applies.
+type Unwrapper interface {
+	Unwrap() Dataset
+}
+
+// SubsetOf returns, for a dataset that covers only some of its classifier's classes (directly or through
+// wrappers), the classifier classes of each label, and false for an ordinary dataset.
+//
+//	groups, ok := datasets.SubsetOf(datasets.Limit(imagenetR, 1000)) // ok: ImageNet-R's 200 classes
+func SubsetOf(ds Dataset) ([][]int, bool) {
+	for ds != nil {
+		if g, ok := ds.(ClassGroups); ok {
+			return g.SubsetClassGroups(), true
+		}
+		if s, ok := ds.(ClassSubset); ok {
+			classes := s.SubsetClasses()
+			groups := make([][]int, len(classes))
+			for i, c := range classes {
+				groups[i] = []int{c}
+			}
+			return groups, true
+		}
+		u, ok := ds.(Unwrapper)
+		if !ok {
+			return nil, false
+		}
+		ds = u.Unwrap()
+	}
+	return nil, false
+}

@@ -72,3 +72,12 @@ func (s *sliced) Example(i int) (image.Image, int, error) {
 	}
 	return s.Dataset.Example(s.lo + i)
 }
+
+// Unwrap returns the wrapped dataset.
+func (l *limited) Unwrap() Dataset { return l.Dataset }
+
+// Unwrap returns the wrapped dataset.
+func (r *renamed) Unwrap() Dataset { return r.Dataset }
+
+// Unwrap returns the wrapped dataset.
+func (s *sliced) Unwrap() Dataset { return s.Dataset }

@@ -183,11 +183,19 @@ func (e *Evaluator) SetWeights(w clipmodel.Weights) error {
 //	m, err := ev.Evaluate(datasets.Limit(testSet, 1000), 0)
 //	fmt.Printf("%.2f%% top-1, %.3f macro-F1\n", 100*m.Top1, m.MacroF1)
 func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
-	preds, err := e.Predict(ds, limit)
+	preds, skipped, err := e.predict(ds, limit)
 	if err != nil {
 		return Metrics{}, err
 	}
-	return MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
+	m, err := MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
+	if err != nil {
+		return Metrics{}, err
+	}
+	m.Skipped = len(skipped)
+	for _, s := range skipped[:min(len(skipped), 5)] {
+		m.SkipErrors = append(m.SkipErrors, s.Error())
+	}
+	return m, nil
 }
 
 // Predict classifies the first limit examples of ds (limit ≤ 0: all) and returns one Prediction per example, in
@@ -200,18 +208,27 @@ func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
 //			fmt.Printf("#%d: %s, %.0f%% sure\n", p.Index, ds.ClassNames()[p.Predicted], 100*p.Confidence)
 //		}
 //	}
+//
+// Examples that cannot be read (corrupt files) are left out; Evaluate counts them in Metrics.Skipped. It is an
+// error only when no example at all could be read.
 func (e *Evaluator) Predict(ds datasets.Dataset, limit int) ([]Prediction, error) {
+	preds, _, err := e.predict(ds, limit)
+	return preds, err
+}
+
+func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, []error, error) {
 	if ds == nil {
-		return nil, fmt.Errorf("evaluator: no dataset")
+		return nil, nil, fmt.Errorf("evaluator: no dataset")
 	}
 	project, err := e.labelSpace(ds)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nLabels := len(ds.ClassNames())
 	if ds.Len() == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
+	var skipped []error
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	indices := firstN(ds.Len(), limit)
@@ -221,40 +238,45 @@ func (e *Evaluator) Predict(ds datasets.Dataset, limit int) ([]Prediction, error
 	v := e.config.Vision
 	for b := range batches {
 		if b.err != nil {
-			return nil, b.err
+			return nil, nil, b.err
 		}
+		skipped = append(skipped, b.skipped...)
 		for k, label := range b.labels {
 			if label < 0 || label >= nLabels {
-				return nil, fmt.Errorf("%s example %d: label %d outside [0, %d)", ds.Name(), b.indices[k], label, nLabels)
+				return nil, nil, fmt.Errorf("%s example %d: label %d outside [0, %d)", ds.Name(), b.indices[k], label, nLabels)
 			}
 		}
 		in := tensors.FromFlatDataAndDimensions(b.pixels, b.rows, v.Channels, v.ImageSize, v.ImageSize)
 		out, err := e.exec.Exec(in)
 		_ = in.FinalizeAll()
 		if err != nil {
-			return nil, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
+			return nil, nil, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
 		}
 		logits, err := tensors.CopyFlatData[float32](out[0])
 		_ = out[0].FinalizeAll() // release the device buffer now rather than at garbage collection
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, idx := range b.indices {
 			row := logits[k*e.numClasses : (k+1)*e.numClasses]
 			preds = append(preds, predict(idx, b.labels[k], row, project, e.KeepProbs))
 		}
 		if e.Progress != nil {
-			e.Progress(len(preds), len(indices))
+			e.Progress(len(preds)+len(skipped), len(indices))
 		}
 	}
-	return preds, nil
+	if len(preds) == 0 && len(skipped) > 0 {
+		return nil, skipped, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), len(skipped), skipped[0])
+	}
+	return preds, skipped, nil
 }
 
-// labelSpace returns, for a ClassSubset dataset, the classifier class of each dataset label (nil: the identity),
+// labelSpace returns, for a dataset covering some of the classifier's classes (datasets.SubsetOf: ClassSubset or
+// ClassGroups, directly or through wrappers), the classifier classes of each dataset label (nil: the identity),
 // after checking that ds's labels fit the classifier.
-func (e *Evaluator) labelSpace(ds datasets.Dataset) ([]int, error) {
+func (e *Evaluator) labelSpace(ds datasets.Dataset) ([][]int, error) {
 	nLabels := len(ds.ClassNames())
-	sub, ok := ds.(datasets.ClassSubset)
+	groups, ok := datasets.SubsetOf(ds)
 	if !ok {
 		if nLabels != e.numClasses {
 			return nil, fmt.Errorf("evaluator: %s has %d classes, the classifier %d (a dataset covering some of the "+
@@ -262,17 +284,21 @@ func (e *Evaluator) labelSpace(ds datasets.Dataset) ([]int, error) {
 		}
 		return nil, nil
 	}
-	classes := sub.SubsetClasses()
-	if len(classes) != nLabels {
-		return nil, fmt.Errorf("evaluator: %s lists %d subset classes for %d class names", ds.Name(), len(classes), nLabels)
+	if len(groups) != nLabels {
+		return nil, fmt.Errorf("evaluator: %s lists %d subset classes for %d class names", ds.Name(), len(groups), nLabels)
 	}
-	for label, c := range classes {
-		if c < 0 || c >= e.numClasses {
-			return nil, fmt.Errorf("evaluator: %s maps label %d to class %d, outside the classifier's [0, %d)",
-				ds.Name(), label, c, e.numClasses)
+	for label, g := range groups {
+		if len(g) == 0 {
+			return nil, fmt.Errorf("evaluator: %s maps label %d to no classifier class", ds.Name(), label)
+		}
+		for _, c := range g {
+			if c < 0 || c >= e.numClasses {
+				return nil, fmt.Errorf("evaluator: %s maps label %d to class %d, outside the classifier's [0, %d)",
+					ds.Name(), label, c, e.numClasses)
+			}
 		}
 	}
-	return slices.Clone(classes), nil
+	return groups, nil
 }
 
 // MustNewEvaluator is NewEvaluator for notebook cells: it panics on error.

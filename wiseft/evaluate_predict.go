@@ -4,16 +4,20 @@ import "math"
 
 // predict turns one row of logits into a Prediction: the logits are restricted to project's classes when project
 // is not nil (label l reads logit project[l]), then arg-max (first maximum) and softmax in float64.
-func predict(index, label int, logits []float32, project []int, keepProbs bool) Prediction {
+func predict(index, label int, logits []float32, project [][]int, keepProbs bool) Prediction {
 	n := len(logits)
 	if project != nil {
 		n = len(project)
 	}
 	at := func(l int) float64 {
-		if project != nil {
-			return float64(logits[project[l]])
+		if project == nil {
+			return float64(logits[l])
 		}
-		return float64(logits[l])
+		best := math.Inf(-1)
+		for _, c := range project[l] {
+			best = max(best, float64(logits[c]))
+		}
+		return best
 	}
 	best, bestLogit := 0, math.Inf(-1)
 	for l := range n {

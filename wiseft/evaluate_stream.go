@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -19,13 +20,14 @@ type pixelBatch struct {
 	pixels  []float32
 	rows    int
 	err     error
+	skipped []error // examples that could not be read (corrupt files), left out of the batch
 }
 
 // loadBatch reads the examples at indices from ds on up to workers goroutines, preprocesses them with
 // tf.EvalParallel and pads the pixels with zero rows up to rows (rows < len(indices) means no padding).
 func loadBatch(ds datasets.Dataset, indices []int, tf preprocess.Transform, rows, workers int) *pixelBatch {
 	n := len(indices)
-	b := &pixelBatch{indices: indices, labels: make([]int, n), rows: max(rows, n)}
+	b := &pixelBatch{indices: slices.Clone(indices), labels: make([]int, n), rows: max(rows, n)}
 	imgs := make([]image.Image, n)
 	errs := make([]error, n)
 	if workers <= 0 {
@@ -45,16 +47,22 @@ func loadBatch(ds datasets.Dataset, indices []int, tf preprocess.Transform, rows
 		})
 	}
 	wg.Wait()
+	// An example that cannot be read (a corrupt or non-image file in a large dataset) is left out and counted;
+	// the caller reports the count at the end.
+	kept := 0
 	for k, err := range errs {
+		if err == nil && imgs[k] == nil {
+			err = fmt.Errorf("no image")
+		}
 		if err != nil {
-			b.err = fmt.Errorf("%s example %d: %w", ds.Name(), indices[k], err)
-			return b
+			b.skipped = append(b.skipped, fmt.Errorf("%s example %d: %w", ds.Name(), indices[k], err))
+			continue
 		}
-		if imgs[k] == nil {
-			b.err = fmt.Errorf("%s example %d: no image", ds.Name(), indices[k])
-			return b
-		}
+		imgs[kept], b.labels[kept], b.indices[kept] = imgs[k], b.labels[k], b.indices[k]
+		kept++
 	}
+	imgs, b.labels, b.indices = imgs[:kept], b.labels[:kept], b.indices[:kept]
+	n = kept
 	b.pixels = tf.EvalParallel(imgs, workers)
 	if b.rows > n {
 		b.pixels = append(b.pixels, make([]float32, (b.rows-n)*tf.Len())...)

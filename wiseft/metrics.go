@@ -54,6 +54,10 @@ type Metrics struct {
 	PerClassAccuracy []float64
 	// Support is the number of examples of each label.
 	Support []int
+	// Skipped counts the examples that could not be read (corrupt or non-image files) and were left out;
+	// SkipErrors holds the first few reasons.
+	Skipped    int
+	SkipErrors []string
 	// Confusion is the confusion matrix: Confusion[label][predicted] counts examples.
 	Confusion [][]int
 }

@@ -47,18 +47,11 @@ func (s *objectNetSet) SubsetClassGroups() [][]int {
 	return out
 }
 
-// ClassGroups is implemented by datasets whose labels each stand for one or more classes of the classifier
-// (ObjectNet); an evaluator projects logits by taking, for each label, the maximum over its group.
-type ClassGroups interface {
-	// SubsetClassGroups lists, for each of the dataset's labels, the classifier classes it covers.
-	SubsetClassGroups() [][]int
-}
-
 // ObjectNet opens the 113 ObjectNet classes that overlap ImageNet-1k: images from
 // Location/objectnet-1.0/images/<folder>/*.png, with the folder-to-name and name-to-ImageNet maps read from
 // Location/objectnet-1.0/mappings. Labels follow the sorted folder names; class names are the lower-cased ObjectNet
 // names; each image loses a border of ObjectNetBorder pixels. It has only the Test split and implements
-// datasets.ClassSubset and ClassGroups.
+// datasets.ClassSubset and datasets.ClassGroups.
 func ObjectNet(opts datasets.Options) (datasets.Dataset, error) {
 	opts = withDefaults(opts)
 	const name = "ObjectNet"

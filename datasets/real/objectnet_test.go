@@ -50,7 +50,7 @@ func TestObjectNet(t *testing.T) {
 		if got := labels(t, ds); !slices.Equal(got, []int{0, 1, 2}) {
 			t.Errorf("labels %v (the unmapped folder must be left out)", got)
 		}
-		groups := ds.(ClassGroups).SubsetClassGroups()
+		groups := ds.(datasets.ClassGroups).SubsetClassGroups()
 		want := [][]int{{409, 530}, {671, 444}, {423, 559, 765}}
 		for i := range want {
 			if !slices.Equal(groups[i], want[i]) {
