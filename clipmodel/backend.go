@@ -3,6 +3,7 @@ package clipmodel
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/gomlx/backends"
@@ -11,7 +12,12 @@ import (
 	"github.com/gowiseft/wiseft/internal/fastgrad"
 )
 
-func init() { fastgrad.Install() }
+func init() {
+	fastgrad.Install()
+	// GoMLX's own default ("xla") would pick the XLA backend first, and with its auto-install, download a plugin:
+	// anything in the process that asks GoMLX for its default backend gets the project's default instead.
+	backends.DefaultConfig = DefaultCPUBackend
+}
 
 // DefaultCPUBackend is the backend configuration used when GOMLX_BACKEND is not set: SimpleGo with its
 // operations run one after another. SimpleGo's default scheduling deadlocked on 2-core machines in training
@@ -26,8 +32,9 @@ var (
 )
 
 // Backend returns the process-wide GoMLX backend: the one GOMLX_BACKEND names ("go", "xla:cuda", "xla:cpu", ...,
-// see GoMLX's documentation), or DefaultCPUBackend when it is unset. The XLA backend is compiled in unless the
-// build uses the noxla tag.
+// see GoMLX's documentation), or DefaultCPUBackend when it is unset or empty. The XLA backend is compiled in unless
+// the build uses the noxla tag or has cgo off; it loads a PJRT plugin found through PJRT_PLUGIN_LIBRARY_PATH and
+// never downloads one unless WISEFT_XLA_AUTO_INSTALL is set.
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
 		config := os.Getenv(backends.ConfigEnvVar)
@@ -54,8 +61,17 @@ func newBackend(config string) (b backends.Backend, err error) {
 			err = fmt.Errorf("GoMLX backend %q: %v (compiled-in backends: %v)", config, r, backends.List())
 		}
 	}()
+	name, _, _ := strings.Cut(config, ":")
+	if !xlaCompiledIn && (name == "xla" || name == "stablehlo" || name == "hlo" || name == "shlo") {
+		return nil, fmt.Errorf("GoMLX backend %q: this binary was built without the XLA backend (the noxla tag, or CGO_ENABLED=0)", config)
+	}
 	b, err = backends.NewWithConfig(config)
 	if err != nil {
+		if name == "xla" {
+			return nil, fmt.Errorf("GoMLX backend %q: %w (the PJRT plugin is looked up by name as "+
+				"pjrt_c_api_<name>_plugin.so in $PJRT_PLUGIN_LIBRARY_PATH; nothing is downloaded unless %s is set)",
+				config, err, AutoInstallXLAEnv)
+		}
 		return nil, fmt.Errorf("GoMLX backend %q: %w", config, err)
 	}
 	return b, nil

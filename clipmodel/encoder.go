@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -17,9 +18,14 @@ type Encoder struct {
 	// BatchSize bounds how many images or texts go through the model at once (memory); inputs are split into
 	// chunks of this size and the last chunk is padded, so one compiled program serves every call.
 	BatchSize int
+	// DType is the compute dtype of the towers: float32 (the default; the zero value means float32) or bfloat16
+	// for mixed precision (float32 weights and embeddings, bfloat16 matrix products; see SetComputeDType).
+	// Changing it makes the next call compile the programs again.
+	DType dtypes.DType
 
 	backend   backends.Backend
 	ctx       *context.Context
+	execDType dtypes.DType // the compute dtype imageExec and textExec were built for
 	imageExec *context.Exec
 	textExec  *context.Exec
 	scaleExec *context.Exec
@@ -41,18 +47,8 @@ func NewEncoderOn(b backends.Backend, m *Model) (*Encoder, error) {
 	}
 	e := &Encoder{Config: m.Config, BatchSize: 32, backend: b, ctx: context.New()}
 	SetWeights(e.ctx, m.Weights)
-	cfg := m.Config
 	var err error
-	e.imageExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, pixels *graph.Node) *graph.Node {
-		return Normalize(cfg.ImageFeatures(ctx, pixels, nil))
-	})
-	if err != nil {
-		return nil, err
-	}
-	e.textExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, ids *graph.Node) *graph.Node {
-		return Normalize(cfg.TextFeatures(ctx, ids, nil))
-	})
-	if err != nil {
+	if err = e.buildTowers(); err != nil {
 		return nil, err
 	}
 	e.scaleExec, err = context.NewExec(b, e.ctx.Reuse(), func(ctx *context.Context, g *graph.Graph) *graph.Node {
@@ -62,6 +58,50 @@ func NewEncoderOn(b backends.Backend, m *Model) (*Encoder, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// buildTowers (re)creates the image and text programs for the current DType; they compile at their first call.
+func (e *Encoder) buildTowers() error {
+	dtype := e.DType
+	if dtype == dtypes.InvalidDType {
+		dtype = dtypes.Float32
+	}
+	cfg := e.Config
+	withDType := func(ctx *context.Context, g *graph.Graph) {
+		if dtype != dtypes.Float32 {
+			ctx.SetGraphParam(g, ComputeDTypeParam, dtype.String())
+		}
+	}
+	imageExec, err := context.NewExec(e.backend, e.ctx.Reuse(), func(ctx *context.Context, pixels *graph.Node) *graph.Node {
+		withDType(ctx, pixels.Graph())
+		return Normalize(cfg.ImageFeatures(ctx, pixels, nil))
+	})
+	if err != nil {
+		return err
+	}
+	textExec, err := context.NewExec(e.backend, e.ctx.Reuse(), func(ctx *context.Context, ids *graph.Node) *graph.Node {
+		withDType(ctx, ids.Graph())
+		return Normalize(cfg.TextFeatures(ctx, ids, nil))
+	})
+	if err != nil {
+		return err
+	}
+	if e.imageExec != nil {
+		e.imageExec.Finalize()
+		e.textExec.Finalize()
+	}
+	e.imageExec, e.textExec, e.execDType = imageExec, textExec, e.DType
+	return nil
+}
+
+// towers returns the image and text programs for the current DType.
+func (e *Encoder) towers() (image, text *context.Exec, err error) {
+	if e.DType != e.execDType {
+		if err := e.buildTowers(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return e.imageExec, e.textExec, nil
 }
 
 // MustNewEncoder is NewEncoder for notebook cells.
@@ -102,7 +142,11 @@ func (e *Encoder) EncodeImages(pixels []float32, n int) ([]float32, error) {
 	if n <= 0 || len(pixels) != n*per {
 		return nil, fmt.Errorf("EncodeImages: %d values for %d images of [%d %d %d]", len(pixels), n, v.Channels, v.ImageSize, v.ImageSize)
 	}
-	return e.run(e.imageExec, n, per, func(lo, hi, rows int) *tensors.Tensor {
+	imageExec, _, err := e.towers()
+	if err != nil {
+		return nil, err
+	}
+	return e.run(imageExec, n, per, func(lo, hi, rows int) *tensors.Tensor {
 		chunk := make([]float32, rows*per)
 		copy(chunk, pixels[lo*per:hi*per])
 		return tensors.FromFlatDataAndDimensions(chunk, rows, v.Channels, v.ImageSize, v.ImageSize)
@@ -122,7 +166,11 @@ func (e *Encoder) EncodeTexts(ids []int64, n int) ([]float32, error) {
 				id, i/ctxLen, i%ctxLen, e.Config.Text.VocabSize)
 		}
 	}
-	return e.run(e.textExec, n, ctxLen, func(lo, hi, rows int) *tensors.Tensor {
+	_, textExec, err := e.towers()
+	if err != nil {
+		return nil, err
+	}
+	return e.run(textExec, n, ctxLen, func(lo, hi, rows int) *tensors.Tensor {
 		chunk := make([]int32, rows*ctxLen)
 		for i, id := range ids[lo*ctxLen : hi*ctxLen] {
 			chunk[i] = int32(id)

@@ -14,23 +14,25 @@ import (
 // 1/sqrt(head width) (GoMLX's MultiHeadAttention scales by 1/head width), QuickGELU.
 
 // linear applies a PyTorch-layout Linear layer: x [..., in] · weightᵀ + bias. The input is flattened to rank 2 so
-// the product and its gradient are plain matrix products.
+// the product and its gradient are plain matrix products. It computes, and returns, in the compute dtype.
 func linear(ctx *context.Context, x *Node, prefix string, withBias bool) *Node {
 	g := x.Graph()
-	w := Param(ctx, g, prefix+".weight")
+	w := weight(ctx, g, prefix+".weight")
 	dims := x.Shape().Dimensions
 	in, out := dims[len(dims)-1], w.Shape().Dimensions[0]
-	y := DotGeneral(Reshape(x, -1, in), []int{1}, nil, w, []int{1}, nil)
+	y := DotGeneral(Reshape(toCompute(ctx, x), -1, in), []int{1}, nil, w, []int{1}, nil)
 	if withBias {
-		y = Add(y, InsertAxes(Param(ctx, g, prefix+".bias"), 0))
+		y = Add(y, InsertAxes(weight(ctx, g, prefix+".bias"), 0))
 	}
 	outDims := append(append([]int{}, dims[:len(dims)-1]...), out)
 	return Reshape(y, outDims...)
 }
 
-// layerNorm normalises over the last axis. It uses Sqrt and Div (Rsqrt has no gradient in GoMLX v0.26).
+// layerNorm normalises over the last axis, in float32 whatever the compute dtype (its output is float32). It uses
+// Sqrt and Div (Rsqrt has no gradient in GoMLX v0.26).
 func layerNorm(ctx *context.Context, x *Node, prefix string, eps float64) *Node {
 	g := x.Graph()
+	x = toFloat32(x)
 	mean := ReduceAndKeep(x, ReduceMean, -1)
 	centered := Sub(x, mean)
 	variance := ReduceAndKeep(Square(centered), ReduceMean, -1)
@@ -60,7 +62,8 @@ func activation(x *Node, name string) *Node {
 }
 
 // attention is multi-head self-attention over x [batch, tokens, width] with PyTorch's scaling; causal masks
-// position j > i (the text tower).
+// position j > i (the text tower). The products run in the compute dtype, the softmax in float32; the output is
+// in the compute dtype.
 func attention(ctx *context.Context, x *Node, prefix string, heads int, causal bool) *Node {
 	dims := x.Shape().Dimensions
 	batch, tokens, width := dims[0], dims[1], dims[2]
@@ -69,7 +72,7 @@ func attention(ctx *context.Context, x *Node, prefix string, heads int, causal b
 	q := split(MulScalar(linear(ctx, x, prefix+".q_proj", true), 1/math.Sqrt(float64(hd))))
 	k := split(linear(ctx, x, prefix+".k_proj", true))
 	v := split(linear(ctx, x, prefix+".v_proj", true))
-	scores := Einsum("bqhd,bkhd->bhqk", q, k)
+	scores := toFloat32(Einsum("bqhd,bkhd->bhqk", q, k))
 	if causal {
 		g := x.Graph()
 		row := Iota(g, shapeOf(dtypes.Int32, tokens, tokens), 0)
@@ -78,18 +81,19 @@ func attention(ctx *context.Context, x *Node, prefix string, heads int, causal b
 		mask := Where(GreaterThan(col, row), Scalar(g, scores.DType(), -1e9), Scalar(g, scores.DType(), 0))
 		scores = Add(scores, Reshape(mask, 1, 1, tokens, tokens))
 	}
-	probs := Softmax(scores, -1)
+	probs := toCompute(ctx, Softmax(scores, -1))
 	out := Einsum("bhqk,bkhd->bqhd", probs, v)
 	return linear(ctx, Reshape(out, batch, tokens, width), prefix+".out_proj", true)
 }
 
-// encoderLayer is one pre-LayerNorm residual block: x + attn(ln1(x)), then + mlp(ln2(x)).
+// encoderLayer is one pre-LayerNorm residual block: x + attn(ln1(x)), then + mlp(ln2(x)). The residual stream x
+// stays float32.
 func encoderLayer(ctx *context.Context, x *Node, prefix string, cfg TowerConfig, causal bool) *Node {
 	h := layerNorm(ctx, x, prefix+".layer_norm1", cfg.LayerNormEps)
-	x = Add(x, attention(ctx, h, prefix+".self_attn", cfg.Heads, causal))
+	x = Add(x, toFloat32(attention(ctx, h, prefix+".self_attn", cfg.Heads, causal)))
 	h = layerNorm(ctx, x, prefix+".layer_norm2", cfg.LayerNormEps)
 	h = activation(linear(ctx, h, prefix+".mlp.fc1", true), cfg.Activation)
-	return Add(x, linear(ctx, h, prefix+".mlp.fc2", true))
+	return Add(x, toFloat32(linear(ctx, h, prefix+".mlp.fc2", true)))
 }
 
 func shapeOf(dtype dtypes.DType, dims ...int) shapes.Shape { return shapes.Make(dtype, dims...) }

@@ -34,9 +34,10 @@ func (c Config) VisionTower(ctx *context.Context, pixels *Node, trace TraceFn) *
 	patches := Reshape(pixels, batch, v.Channels, grid, p, grid, p)
 	patches = TransposeAllAxes(patches, 0, 2, 4, 1, 3, 5)
 	patches = Reshape(patches, batch, grid*grid, v.Channels*p*p)
-	kernel := Reshape(Param(ctx, g, "vision_model.embeddings.patch_embedding.weight"), v.Width, v.Channels*p*p)
-	emb := Reshape(DotGeneral(Reshape(patches, -1, v.Channels*p*p), []int{1}, nil, kernel, []int{1}, nil),
+	kernel := Reshape(weight(ctx, g, "vision_model.embeddings.patch_embedding.weight"), v.Width, v.Channels*p*p)
+	emb := Reshape(DotGeneral(Reshape(toCompute(ctx, patches), -1, v.Channels*p*p), []int{1}, nil, kernel, []int{1}, nil),
 		batch, grid*grid, v.Width)
+	emb = toFloat32(emb)
 	cls := BroadcastToDims(Reshape(Param(ctx, g, "vision_model.embeddings.class_embedding"), 1, 1, v.Width), batch, 1, v.Width)
 	x := Concatenate([]*Node{cls, emb}, 1)
 	x = Add(x, InsertAxes(Param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0))
@@ -58,9 +59,9 @@ func (c Config) VisionTower(ctx *context.Context, pixels *Node, trace TraceFn) *
 }
 
 // ImageFeatures projects the vision tower's pooled output to the shared space: [batch, ProjectionDim], not
-// normalised.
+// normalised, float32 whatever the compute dtype (see SetComputeDType).
 func (c Config) ImageFeatures(ctx *context.Context, pixels *Node, trace TraceFn) *Node {
-	f := linear(ctx, c.VisionTower(ctx, pixels, trace), "visual_projection", false)
+	f := toFloat32(linear(ctx, c.VisionTower(ctx, pixels, trace), "visual_projection", false))
 	trace.emit("image_features", f)
 	return f
 }
@@ -100,7 +101,7 @@ func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node 
 
 // TextFeatures projects the text tower's pooled output: [batch, ProjectionDim], not normalised.
 func (c Config) TextFeatures(ctx *context.Context, ids *Node, trace TraceFn) *Node {
-	f := linear(ctx, c.TextTower(ctx, ids, trace), "text_projection", false)
+	f := toFloat32(linear(ctx, c.TextTower(ctx, ids, trace), "text_projection", false))
 	trace.emit("text_features", f)
 	return f
 }

@@ -42,20 +42,31 @@ type FineTuneConfig struct {
 	// FreezeEncoder trains only the head (the paper's linear classifier) on image features computed once with the
 	// evaluation transform; otherwise the whole image tower, the visual projection and the head train end to end.
 	FreezeEncoder bool
-	// CheckpointDir, when set, receives a checkpoint after every epoch (see CheckpointPath).
+	// CheckpointDir, when set, receives a checkpoint after every epoch (see CheckpointPath), and one of the step
+	// under way when the run is stopped mid-epoch (see Stop and StepCheckpointPath).
 	CheckpointDir string
 	// CacheDir, when set, keeps the image features of the linear classifier (see DatasetFeatures).
 	CacheDir string
 	// ResumeFrom is a checkpoint folder written by an earlier run with the same settings: its weights and
-	// optimizer state are restored and training continues with the next epoch. Epochs may differ from the
-	// earlier run's (the schedule then follows the new total, so the run is no longer identical to an
-	// uninterrupted one); every other setting that shapes the trajectory must match.
+	// optimizer state are restored and training continues where the checkpoint was taken (the next epoch, or the
+	// next step of the epoch for a mid-epoch checkpoint), seeing the batches the uninterrupted run would have
+	// seen, so it ends with the same weights. Epochs may differ from the earlier run's (the schedule then follows
+	// the new total, so the run is no longer identical to an uninterrupted one); every other setting that shapes
+	// the trajectory must match. See LatestCheckpoint to find the newest checkpoint of a CheckpointDir.
 	ResumeFrom string
 	// StopAfterEpoch, when positive, ends the run after that epoch (counted from 1) and its checkpoint, as an
 	// interrupted run would; ResumeFrom continues it. The schedule still spans Epochs.
 	StopAfterEpoch int
+	// Stop, when set, is watched between steps: once it is closed (or a value is sent), the run finishes the step
+	// under way, writes a checkpoint of it to CheckpointDir (a mid-epoch one, see StepCheckpointPath; at an epoch
+	// boundary the epoch's own checkpoint serves) and returns an *InterruptedError (errors.Is(err,
+	// ErrInterrupted)) naming it. The channel is only read; FineTune never closes it.
+	Stop <-chan struct{}
 	// Progress, when set, is called after every step (see TerminalProgress).
 	Progress func(ProgressInfo)
+	// BF16 trains in mixed precision: float32 weights and optimizer state, the image tower's matrix products in
+	// bfloat16 (see clipmodel.SetComputeDType). Worth it on accelerators; on SimpleGo it is slower.
+	BF16 bool
 }
 
 // DefaultFineTuneConfig returns the paper's end-to-end fine-tuning settings (ImageNet, ViT-B/32): 10 epochs,
@@ -161,13 +172,13 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 	t.stepsPerEpoch = (n + t.batch - 1) / t.batch
 	t.totalSteps = cfg.Epochs * t.stepsPerEpoch
 
-	startEpoch := 0
+	startEpoch, startStep := 0, 0
 	var resume *CheckpointState
 	if cfg.ResumeFrom != "" {
 		if resume, err = t.loadResumeWeights(); err != nil {
 			return nil, err
 		}
-		startEpoch = resume.Epoch
+		startEpoch, startStep = resume.Epoch, resume.StepInEpoch
 	}
 	if cfg.FreezeEncoder {
 		// The features depend only on the image tower, which a linear classifier leaves untouched.
@@ -186,7 +197,7 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}
-	if err := t.run(startEpoch); err != nil {
+	if err := t.run(startEpoch, startStep); err != nil {
 		return nil, err
 	}
 	return t.cls, nil
@@ -222,6 +233,9 @@ func (t *trainer) build() error {
 	}
 	t.ctx = context.New()
 	clipmodel.SetWeights(t.ctx, sub)
+	if t.cfg.BF16 {
+		clipmodel.SetComputeDType(t.ctx, dtypes.BFloat16)
+	}
 	t.lrVar = optimizers.LearningRateVar(t.ctx, dtypes.Float32, t.cfg.LR)
 	opt, ok := optimizers.Adam().LearningRate(t.cfg.LR).Betas(0.9, 0.999).Epsilon(1e-8).
 		WeightDecay(t.cfg.WeightDecay).Done().(gradientOptimizer)
@@ -244,8 +258,9 @@ func (t *trainer) build() error {
 	return err
 }
 
-// run trains from startEpoch (0-based) to the end, checkpointing after each epoch.
-func (t *trainer) run(startEpoch int) error {
+// run trains from step startStep of epoch startEpoch (both 0-based) to the end, checkpointing after each epoch,
+// and stops early, with a checkpoint, when cfg.Stop fires.
+func (t *trainer) run(startEpoch, startStep int) error {
 	last := t.cfg.Epochs
 	if t.cfg.StopAfterEpoch > 0 {
 		last = min(last, t.cfg.StopAfterEpoch)
@@ -255,7 +270,7 @@ func (t *trainer) run(startEpoch int) error {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	batches := t.prefetch(done, startEpoch)
+	batches := t.prefetch(done, startEpoch, startStep)
 	var (
 		start       = time.Now()
 		firstEnd    time.Time
@@ -264,7 +279,14 @@ func (t *trainer) run(startEpoch int) error {
 		firstImages int
 	)
 	for epoch := startEpoch; epoch < last; epoch++ {
-		for step := 0; step < t.stepsPerEpoch; step++ {
+		first := 0
+		if epoch == startEpoch {
+			first = startStep
+		}
+		for step := first; step < t.stepsPerEpoch; step++ {
+			if t.stopRequested() {
+				return t.interrupt(epoch, step, steps)
+			}
 			b, ok := <-batches
 			if !ok {
 				return fmt.Errorf("fine-tune: the data pipeline stopped early")
@@ -314,15 +336,57 @@ func (t *trainer) run(startEpoch int) error {
 			return err
 		}
 		if t.cfg.CheckpointDir != "" {
-			state := &CheckpointState{Epoch: epoch + 1, Step: (epoch + 1) * t.stepsPerEpoch,
-				StepsPerEpoch: t.stepsPerEpoch, TotalSteps: t.totalSteps, Dataset: t.train.Name(), DatasetLen: t.n,
-				ClassNames: t.cls.ClassNames, Config: checkpointConfig(t.cfg)}
-			if err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, state); err != nil {
+			if _, err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, t.state(epoch+1, 0)); err != nil {
 				return fmt.Errorf("fine-tune: checkpoint after epoch %d: %w", epoch+1, err)
 			}
 		}
 	}
 	return nil
+}
+
+// state describes the training after stepInEpoch steps of epoch epoch (0-based; stepInEpoch 0: the end of
+// epoch−1).
+func (t *trainer) state(epoch, stepInEpoch int) *CheckpointState {
+	return &CheckpointState{Epoch: epoch, Step: epoch*t.stepsPerEpoch + stepInEpoch, StepInEpoch: stepInEpoch,
+		StepsPerEpoch: t.stepsPerEpoch, TotalSteps: t.totalSteps, Dataset: t.train.Name(), DatasetLen: t.n,
+		ClassNames: t.cls.ClassNames, Config: checkpointConfig(t.cfg)}
+}
+
+// stopRequested reports whether cfg.Stop has fired.
+func (t *trainer) stopRequested() bool {
+	if t.cfg.Stop == nil {
+		return false
+	}
+	select {
+	case <-t.cfg.Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// interrupt ends a stopped run before step stepInEpoch of epoch epoch (0-based), after stepsRun steps in this
+// run: it writes a mid-epoch checkpoint when the steps done since the last checkpoint would otherwise be lost.
+func (t *trainer) interrupt(epoch, stepInEpoch, stepsRun int) error {
+	e := &InterruptedError{Epoch: epoch + 1, Epochs: t.cfg.Epochs, StepInEpoch: stepInEpoch,
+		StepsPerEpoch: t.stepsPerEpoch, Step: epoch*t.stepsPerEpoch + stepInEpoch, TotalSteps: t.totalSteps}
+	switch {
+	case stepsRun == 0:
+		e.Checkpoint = t.cfg.ResumeFrom // nothing new since the checkpoint this run started from
+	case t.cfg.CheckpointDir == "":
+	case stepInEpoch == 0:
+		e.Checkpoint = CheckpointPath(t.cfg.CheckpointDir, epoch) // written at the end of the previous epoch
+	default:
+		if err := t.syncWeights(); err != nil {
+			return err
+		}
+		path, err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, t.state(epoch, stepInEpoch))
+		if err != nil {
+			return fmt.Errorf("fine-tune: stopped at step %d, but writing its checkpoint failed: %w", e.Step, err)
+		}
+		e.Checkpoint = path
+	}
+	return e
 }
 
 // syncWeights copies the trained weights from the context into t.cls.
@@ -340,7 +404,7 @@ func (t *trainer) syncWeights() error {
 // loadResumeWeights checks the checkpoint at cfg.ResumeFrom against this run and loads its weights into t.cls.
 func (t *trainer) loadResumeWeights() (*CheckpointState, error) {
 	dir := t.cfg.ResumeFrom
-	state, err := ReadCheckpointState(dir)
+	state, err := VerifyCheckpoint(dir)
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
@@ -354,9 +418,14 @@ func (t *trainer) loadResumeWeights() (*CheckpointState, error) {
 		return nil, fmt.Errorf("resume from %s: the checkpoint was trained on %s (%d examples), this run on %s (%d)",
 			dir, state.Dataset, state.DatasetLen, t.train.Name(), t.n)
 	}
-	if state.StepsPerEpoch != t.stepsPerEpoch || state.Step != state.Epoch*t.stepsPerEpoch {
-		return nil, fmt.Errorf("resume from %s: inconsistent state (epoch %d, step %d, %d steps per epoch; this run has %d)",
-			dir, state.Epoch, state.Step, state.StepsPerEpoch, t.stepsPerEpoch)
+	if state.StepsPerEpoch != t.stepsPerEpoch || state.StepInEpoch < 0 || state.StepInEpoch >= t.stepsPerEpoch ||
+		state.Step != state.Epoch*t.stepsPerEpoch+state.StepInEpoch {
+		return nil, fmt.Errorf("resume from %s: inconsistent state (epoch %d, step %d, step %d in the epoch, %d steps per epoch; this run has %d)",
+			dir, state.Epoch, state.Step, state.StepInEpoch, state.StepsPerEpoch, t.stepsPerEpoch)
+	}
+	if state.StepInEpoch > 0 && state.Epoch >= t.cfg.Epochs {
+		return nil, fmt.Errorf("resume from %s: the checkpoint is in epoch %d, this run has only %d epochs",
+			dir, state.Epoch+1, t.cfg.Epochs)
 	}
 	m, err := clipmodel.Load(dir)
 	if err != nil {

@@ -40,7 +40,9 @@ func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
 		splitmix64(uint64(epoch)<<32^uint64(uint32(step)))))
 }
 
-// parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error.
+// parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error. A panic in f (a
+// dataset's bug, a decoder's) becomes that error: on another goroutine it could not be recovered by the caller
+// and would end the process with a stack trace.
 func parallelFor(n int, f func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	var (
@@ -56,7 +58,7 @@ func parallelFor(n int, f func(i int) error) error {
 				if i >= n {
 					return
 				}
-				if err := f(i); err != nil {
+				if err := callRecovered(func() error { return f(i) }); err != nil {
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
@@ -65,6 +67,16 @@ func parallelFor(n int, f func(i int) error) error {
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// callRecovered calls f and turns a panic into an error.
+func callRecovered(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return f()
 }
 
 // trainBatch is the input of one training step: x (pixels [batch, 3, size, size] or features [batch, dim]),
@@ -158,17 +170,25 @@ func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
 	}
 }
 
-// prefetch prepares the batches of every step from epoch startEpoch to the end of the run on a goroutine, one
-// batch ahead of the consumer: the channel is unbuffered, so at most one finished batch waits while the current
-// step runs. Closing done stops the producer. After a batch with an error the channel is closed.
-func (t *trainer) prefetch(done <-chan struct{}, startEpoch int) <-chan trainBatch {
+// prefetch prepares the batches of every step from step startStep of epoch startEpoch to the end of the run on a
+// goroutine, one batch ahead of the consumer: the channel is unbuffered, so at most one finished batch waits
+// while the current step runs. Closing done stops the producer. After a batch with an error the channel is
+// closed.
+func (t *trainer) prefetch(done <-chan struct{}, startEpoch, startStep int) <-chan trainBatch {
 	out := make(chan trainBatch)
 	go func() {
 		defer close(out)
 		for epoch := startEpoch; epoch < t.cfg.Epochs; epoch++ {
 			perm := epochPermutation(t.cfg.Seed, epoch, t.n)
-			for step := 0; step < t.stepsPerEpoch; step++ {
-				b := t.makeBatch(perm, epoch, step)
+			first := 0
+			if epoch == startEpoch {
+				first = startStep
+			}
+			for step := first; step < t.stepsPerEpoch; step++ {
+				var b trainBatch
+				if err := callRecovered(func() error { b = t.makeBatch(perm, epoch, step); return nil }); err != nil {
+					b = trainBatch{err: err}
+				}
 				select {
 				case out <- b:
 				case <-done:

@@ -99,6 +99,17 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	for _, name := range []string{"gray_41x64.png", "tall_24x40.png"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		f.Add(data[:len(data)/2]) // cut short: the header decodes, the pixels do not
+	}
+	if jpeg, err := os.ReadFile(filepath.Join("testdata", "photo_64x48.jpg")); err == nil {
+		f.Add(jpeg[:len(jpeg)/3])
+	}
 	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
 	f.Add(hugePNG(3, 2))
 	f.Add([]byte{})

@@ -71,7 +71,8 @@ func WriteFile(path string, tensors map[string]*Tensor, metadata map[string]stri
 	return WriteFileAtomic(path, data)
 }
 
-// WriteFileAtomic writes data to path through a synced temporary file and a rename.
+// WriteFileAtomic writes data to path through a synced temporary file (mode 0644) and a rename, then syncs the
+// folder, so that after a crash path holds either its old content or all of data.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -80,6 +81,11 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	// CreateTemp makes the file private (0600); the result is an ordinary readable file, as os.WriteFile makes.
+	if err := tmp.Chmod(0o644); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,10 @@ func FuzzEncode(f *testing.F) {
 	}
 	f.Add("<|endoftext|>a<|startoftext|><|endof")
 	f.Add("\xff\xfe\x00\u0130\u03a3 it'S !'s")
+	f.Add(strings.Repeat("word ", 200)) // longer than any context
+	f.Add(" \t\n\u00a0\u3000 ")         // whitespace only
+	f.Add("猫の写真 🐈‍⬛ e\u0301te\u0301 ﬁ ①")
+	f.Add(strings.Repeat("a", 5000)) // one huge word
 	f.Fuzz(func(t *testing.T, text string) {
 		ids := tok.Encode(text)
 		if len(ids) < 2 || ids[0] != tok.StartID() || ids[len(ids)-1] != tok.EndID() {

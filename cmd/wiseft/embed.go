@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"image"
 	"io/fs"
 	"math"
 	"os"
@@ -20,7 +21,8 @@ func runEmbed(args []string) error {
 	model := fs.String("model", "", "CLIP model: a Hugging Face folder or a .safetensors file")
 	inputs := fs.String("inputs", "", "safetensors file with pixel_values [N,3,H,W] float32 (normalised) and/or input_ids [M,context] int64")
 	out := fs.String("out", "", "write image_embeds, text_embeds and logits_per_image to this safetensors file (default: print a table)")
-	batch := fs.Int("batch-size", 32, "images or texts per forward pass")
+	batch := fs.Int("batch-size", 32, "images or texts per forward pass (images are also decoded this many at a time)")
+	truncate := fs.Bool("truncate", false, "cut texts longer than the model's context (keeping the end token) instead of refusing them")
 	var images, texts []string
 	fs.Var(noopValue{}, "images", "image files or folders (JPEG/PNG), preprocessed as CLIP does; takes several values")
 	fs.Var(noopValue{}, "text", "texts to embed; takes several values")
@@ -37,6 +39,9 @@ func runEmbed(args []string) error {
 	if *inputs == "" && len(images) == 0 && len(texts) == 0 {
 		return usagef("give --inputs, --images or --text")
 	}
+	if *batch < 1 {
+		return usagef("--batch-size must be at least 1")
+	}
 	for i, t := range texts {
 		if strings.TrimSpace(t) == "" {
 			return fmt.Errorf("--text value %d is empty", i+1)
@@ -46,7 +51,7 @@ func runEmbed(args []string) error {
 	if err != nil {
 		return err
 	}
-	in, err := gatherInputs(m, *inputs, images, texts)
+	in, err := gatherInputs(m, *inputs, images, texts, *truncate)
 	if err != nil {
 		return err
 	}
@@ -57,7 +62,12 @@ func runEmbed(args []string) error {
 	}
 	enc.BatchSize = *batch
 	var imageEmb, textEmb []float32
-	if nImages > 0 {
+	switch {
+	case in.imageFiles != nil:
+		if imageEmb, err = encodeImageFiles(enc, m, in.imageFiles, *batch); err != nil {
+			return err
+		}
+	case nImages > 0:
 		if imageEmb, err = enc.EncodeImages(pixels, nImages); err != nil {
 			return err
 		}
@@ -95,15 +105,17 @@ func runEmbed(args []string) error {
 
 // embedInputs are the model inputs gathered from the command line.
 type embedInputs struct {
-	pixels     []float32
+	pixels     []float32 // from --inputs
+	imageFiles []string  // from --images: decoded batch by batch (see encodeImageFiles)
 	nImages    int
 	imageNames []string
 	ids        []int64
 	nTexts     int
 }
 
-// gatherInputs reads pixels and ids from --inputs, --images and --text; each kind may come from one source only.
-func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string) (*embedInputs, error) {
+// gatherInputs reads pixels and ids from --inputs, lists the files of --images (checking that each is an image
+// before any is decoded) and tokenizes --text; each kind may come from one source only.
+func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string, truncate bool) (*embedInputs, error) {
 	in := &embedInputs{}
 	var err error
 	if inputs != "" {
@@ -149,24 +161,88 @@ func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string) (*e
 			return nil, err
 		}
 		for _, path := range files {
-			img, err := preprocess.LoadImage(path)
-			if err != nil {
+			if err := checkImageHeader(path); err != nil {
 				return nil, err
 			}
-			in.pixels = append(in.pixels, m.Transform.Eval(img)...)
 		}
-		in.nImages, in.imageNames = len(files), files
+		in.imageFiles, in.nImages, in.imageNames = files, len(files), files
 	}
 	if len(texts) > 0 {
 		if in.nTexts > 0 {
 			return nil, usagef("input_ids come from --inputs already; drop --text")
 		}
-		if in.ids, err = m.Tokenize(texts); err != nil {
+		if in.ids, err = tokenizeTexts(m, texts, truncate); err != nil {
 			return nil, err
 		}
 		in.nTexts = len(texts)
 	}
 	return in, nil
+}
+
+// tokenizeTexts tokenizes the --text values; a text longer than the model's context is an error naming it,
+// unless truncate is set.
+func tokenizeTexts(m *clipmodel.Model, texts []string, truncate bool) ([]int64, error) {
+	if m.Tokenizer == nil {
+		return nil, clipmodel.ErrNoTokenizer
+	}
+	ctxLen := m.Config.Text.ContextLength
+	if !truncate {
+		for i, t := range texts {
+			if n := len(m.Tokenizer.Encode(t)); n > ctxLen {
+				return nil, fmt.Errorf("--text value %d (%q) is %d tokens long with the start and end tokens, more "+
+					"than the model's context of %d: shorten it, or pass --truncate to cut it", i+1, shorten(t, 40), n, ctxLen)
+			}
+		}
+	}
+	return m.Tokenizer.Batch(texts, ctxLen, truncate)
+}
+
+// shorten returns the first n runes of s, with "…" when s is longer.
+func shorten(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
+}
+
+// checkImageHeader reads only the header of an image file, so that a file that is not an image fails before any
+// image is decoded. Errors name the file, as preprocess.LoadImage's do.
+func checkImageHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("preprocess: %w", err)
+	}
+	defer f.Close()
+	if _, _, err := image.DecodeConfig(f); err != nil {
+		return fmt.Errorf("preprocess: %s: decoding image: %w", path, err)
+	}
+	return nil
+}
+
+// encodeImageFiles decodes, preprocesses and embeds the image files batch images at a time, so that only one
+// batch of pixels is held in memory whatever the number of files.
+func encodeImageFiles(enc *clipmodel.Encoder, m *clipmodel.Model, files []string, batch int) ([]float32, error) {
+	var emb []float32
+	for lo := 0; lo < len(files); lo += batch {
+		hi := min(lo+batch, len(files))
+		imgs := make([]image.Image, hi-lo)
+		for i, path := range files[lo:hi] {
+			img, err := preprocess.LoadImage(path)
+			if err != nil {
+				return nil, err
+			}
+			imgs[i] = img
+		}
+		e, err := enc.EncodeImages(m.Transform.EvalParallel(imgs, 0), hi-lo)
+		if err != nil {
+			return nil, err
+		}
+		emb = append(emb, e...)
+	}
+	return emb, nil
 }
 
 var imageExtensions = []string{".jpg", ".jpeg", ".png", ".gif"}

@@ -23,6 +23,7 @@ type command struct {
 }
 
 var commands = map[string]command{
+	"bench":    {"speed of the ViT-B/32 forward, the small model's training step and the backend's matrix product", runBench},
 	"embed":    {"image and text embeddings (and image-text logits) of a CLIP model", runEmbed},
 	"run":      {"zero-shot, fine-tune, sweep α, evaluate, write results and plots (the paper's wise_ft.py)", runRun},
 	"plot":     {"the paper's figures from a results log", runPlot},
@@ -73,6 +74,11 @@ func mainWithCode(args []string) (code int) {
 	if err := cmd.run(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
+		}
+		var ee *exitError
+		if errors.As(err, &ee) {
+			fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], oneLine(err.Error()))
+			return ee.ExitCode()
 		}
 		var ue usageError
 		if errors.As(err, &ue) {

@@ -66,7 +66,7 @@ func runMerge(args []string) error {
 	}
 	result := loaded[0].Clone()
 	result.Weights = merged
-	if err := result.Save(*out); err != nil {
+	if err := saveModelDir(*out, result.Save); err != nil {
 		return err
 	}
 	fmt.Printf("%s of %d models written to %s\n", *mode, len(models), *out)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	_ "github.com/gowiseft/wiseft/datasets/real" // the ImageNet family and CIFAR, by the paper's names
 	"github.com/gowiseft/wiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/world"
 )
@@ -79,4 +80,19 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkRunFlags refuses, before any model or data is read, an unknown name among the datasets of a run
+// (training, held-out, evaluation) and --resume with --load (which does not fine-tune).
+func checkRunFlags(f runFlags) error {
+	if f.resumeSet && f.load != "" {
+		return usagef("--resume continues an interrupted fine-tuning; --load does not fine-tune")
+	}
+	names := append([]string{f.trainDataset, f.heldOut}, splitList(f.evalDatasets)...)
+	for _, name := range names {
+		if name != "" && !slices.Contains(datasets.Names(), name) {
+			return usagef("unknown dataset %q; known: %s", name, strings.Join(datasets.Names(), ", "))
+		}
+	}
+	return nil
 }

@@ -22,11 +22,12 @@ import (
 // project's own.
 type runFlags struct {
 	trainDataset, model, evalDatasets, template, resultsDB, save, dataLocation, alpha, load, cacheDir string
-	fisher, heldOut, plots                                                                            string
+	fisher, heldOut, plots, classNames, resume                                                        string
 	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation                                                                 bool
+	freezeEncoder, allowExtrapolation, resumeSet                                                      bool
 	seed                                                                                              uint64
+	progressEvery                                                                                     time.Duration
 }
 
 func runRun(args []string) error {
@@ -60,6 +61,10 @@ func runRun(args []string) error {
 	fs.IntVar(&f.evalBatch, "eval-batch-size", 256, "evaluation batch size")
 	fs.StringVar(&f.heldOut, "held-out", "", "held-out in-distribution dataset for choosing α (default: <train-dataset>-Val when registered)")
 	fs.StringVar(&f.plots, "plots", "", "folder for the figures (default: <save>/plots)")
+	fs.StringVar(&f.classNames, "class-names", "", "file of class names, one per line in label order, replacing the training (or, with --load, the first evaluation) dataset's")
+	fs.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval between progress lines when standard error is not a terminal (0: every step)")
+	fs.Var(noopValue{}, "resume", "continue an interrupted fine-tuning from the newest checkpoint in <save>/checkpoints, or from `DIR` (optional: a checkpoint, or a folder of them)")
+	args, f.resume, f.resumeSet = takeOptionalValueFlag(args, "resume")
 	rest, err := parseFlags(fs, args, nil)
 	if err != nil {
 		return err
@@ -111,6 +116,13 @@ func runWiSEFT(f runFlags, _ []string) error {
 			return usageError{err.Error()}
 		}
 	}
+	if err := checkRunFlags(f); err != nil {
+		return err
+	}
+	classNames, err := readClassNames(f.classNames)
+	if err != nil {
+		return err
+	}
 	var model *clipmodel.Model
 	if f.load == "" {
 		if model, err = resolveModel(f.model); err != nil {
@@ -144,6 +156,9 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 		sets = append(sets, wiseft.EvalSet{Dataset: ds, Limit: f.evalLimit})
 	}
+	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
+		return err
+	}
 	var zs, ft *wiseft.Classifier
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
@@ -172,6 +187,11 @@ func runWiSEFT(f runFlags, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "sweep: %d α × %d sets in %.0fs\n", len(alphas), len(sets), time.Since(start).Seconds())
+	for j, set := range res.Sets {
+		if m := res.Metrics[0][j]; m.Skipped > 0 {
+			fmt.Fprintf(os.Stderr, "%s: %d unreadable examples skipped (first: %s)\n", set, m.Skipped, m.SkipErrors[0])
+		}
+	}
 	idName := evalNames[0]
 	shifts := slices.DeleteFunc(slices.Clone(evalNames[1:]), func(s string) bool { return s == heldOut })
 	fmt.Print(summaryTable(res, idName, shifts))
@@ -212,11 +232,15 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	if err != nil {
 		return nil, nil, err
 	}
+	resumeFrom, err := resumeCheckpoint(f)
+	if err != nil {
+		return nil, nil, err
+	}
 	start := time.Now()
 	if zs, err = wiseft.ZeroShotClassifier(m, train.ClassNames(), ts); err != nil {
 		return nil, nil, err
 	}
-	if err := zs.Save(filepath.Join(f.save, "zeroshot")); err != nil {
+	if err := saveClassifier(zs, filepath.Join(f.save, "zeroshot")); err != nil {
 		return nil, nil, err
 	}
 	fmt.Fprintf(os.Stderr, "zero-shot head: %d classes × %d templates in %.1fs, saved to %s\n",
@@ -225,15 +249,15 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder, cfg.CacheDir = f.ls, f.seed, f.freezeEncoder, f.cacheDir
 	cfg.CheckpointDir = filepath.Join(f.save, "checkpoints")
-	cfg.Progress = wiseft.TerminalProgress(os.Stderr)
+	cfg.Progress = wiseft.TerminalProgressEvery(os.Stderr, f.progressEvery)
 	if f.wd == 0 {
 		cfg.WeightDecay = -1 // FineTuneConfig reads 0 as "default"; a negative value switches decay off
 	}
 	start = time.Now()
-	if ft, err = wiseft.FineTune(zs, train, cfg); err != nil {
+	if ft, err = fineTuneInterruptible(zs, train, cfg, f, resumeFrom); err != nil {
 		return nil, nil, err
 	}
-	if err := ft.Save(filepath.Join(f.save, "finetuned")); err != nil {
+	if err := saveClassifier(ft, filepath.Join(f.save, "finetuned")); err != nil {
 		return nil, nil, err
 	}
 	fmt.Fprintf(os.Stderr, "fine-tuned %d epochs on %d images of %s in %.0fs, saved to %s\n", f.epochs, train.Len(),
