@@ -46,7 +46,9 @@ func NewEncoderOn(b backends.Backend, m *Model) (*Encoder, error) {
 		return nil, err
 	}
 	e := &Encoder{Config: m.Config, BatchSize: 32, backend: b, ctx: context.New()}
-	SetWeights(e.ctx, m.Weights)
+	if err := SetWeightsOn(e.ctx, b, m.Weights); err != nil {
+		return nil, err
+	}
 	var err error
 	if err = e.buildTowers(); err != nil {
 		return nil, err
@@ -118,8 +120,7 @@ func (e *Encoder) SetWeights(w Weights) error {
 	if err := w.Check(e.Config); err != nil {
 		return err
 	}
-	SetWeights(e.ctx, w)
-	return nil
+	return SetWeightsOn(e.ctx, e.backend, w)
 }
 
 // Context is the GoMLX context holding the encoder's weights, for building further graphs on them.

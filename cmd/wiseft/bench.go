@@ -56,7 +56,7 @@ type benchResult struct {
 
 func runBench(args []string) error {
 	fs := newFlags("bench", "[flags]")
-	cases := fs.String("cases", defaultBenchCases, "comma-separated cases: forward:BATCH[:bf16], train:BATCH[:stock][:bf16], matmul:MxKxN")
+	cases := fs.String("cases", defaultBenchCases, "comma-separated cases: forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp] (dp: data-parallel over every device, XLA), matmul:MxKxN")
 	d := fs.Duration("time", 5*time.Second, "time each case for at least this long after its first (compiling) call; at least one timed call")
 	backendFlag := fs.String("backend", "", "GoMLX backend configuration, e.g. go:ops_sequential or xla:cuda (default: $GOMLX_BACKEND, else "+clipmodel.DefaultCPUBackend+")")
 	inProcess := fs.Bool("in-process", false, "run every case in this process (peak memory then resets between cases where /proc allows)")
@@ -135,13 +135,14 @@ type benchCase struct {
 	m, k, n   int
 	stock     bool
 	bf16      bool
+	dp        bool
 	canonical string
 }
 
 func parseBenchCase(s string) (benchCase, error) {
 	parts := strings.Split(strings.TrimSpace(s), ":")
 	c := benchCase{kind: parts[0], canonical: strings.TrimSpace(s)}
-	bad := fmt.Errorf("bench case %q: want forward:BATCH[:bf16], train:BATCH[:stock][:bf16] or matmul:MxKxN", s)
+	bad := fmt.Errorf("bench case %q: want forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp] or matmul:MxKxN", s)
 	if len(parts) < 2 {
 		return c, bad
 	}
@@ -158,6 +159,8 @@ func parseBenchCase(s string) (benchCase, error) {
 				c.bf16 = true
 			case opt == "stock" && c.kind == "train":
 				c.stock = true
+			case opt == "dp" && c.kind == "train":
+				c.dp = true
 			default:
 				return c, bad
 			}
@@ -211,7 +214,7 @@ func runBenchCase(spec string, d time.Duration) (r benchResult) {
 		}
 		bc, err = speed.ViTB32Forward(b, c.batch, dtype)
 	case "train":
-		bc, err = speed.TinyTrainStep(b, c.batch, speed.TrainOptions{Stock: c.stock, BF16: c.bf16})
+		bc, err = speed.TinyTrainStep(b, c.batch, speed.TrainOptions{Stock: c.stock, BF16: c.bf16, DataParallel: c.dp})
 	case "matmul":
 		bc, err = speed.MatMul(b, c.m, c.k, c.n)
 	}
@@ -313,7 +316,7 @@ func printBenchSummary(w io.Writer, results []benchResult) {
 	}
 	for _, r := range results {
 		c, err := parseBenchCase(r.Case)
-		if err != nil || r.Error != "" || c.kind != "train" || (!c.stock && !c.bf16) {
+		if err != nil || r.Error != "" || c.kind != "train" || c.dp || (!c.stock && !c.bf16) {
 			continue
 		}
 		base, ok := byCase[fmt.Sprintf("train:%d", c.batch)]

@@ -67,10 +67,7 @@ func dotVJP(node *graph.Node, v []*graph.Node, outputShape shapes.Shape) []*grap
 	}
 	// C[m,n] = A[m,k]·B[k,n]: dA = dC·Bᵀ, dB = Aᵀ·dC, each as one contraction without materialised transposes.
 	dA := graph.DotGeneral(v[0], []int{1}, nil, b, []int{1}, nil)
-	dB, ok := contractRows(a, v[0])
-	if !ok {
-		dB = graph.DotGeneral(a, []int{0}, nil, v[0], []int{0}, nil)
-	}
+	dB := graph.DotGeneral(a, []int{0}, nil, v[0], []int{0}, nil)
 	return []*graph.Node{dA, dB}
 }
 
@@ -140,14 +137,7 @@ func dotGeneralVJP(node *graph.Node, v []*graph.Node, outputShape shapes.Shape) 
 	// then transposed back into this operand's axis order.
 	grad := func(this *graph.Node, thisContract, thisBatch, thisCross []int, vOtherCross []int,
 		other *graph.Node, otherContract, otherBatch, otherCross []int) *graph.Node {
-		var g *graph.Node
-		if nB == 0 && v[0].Rank() == 2 && other.Rank() == 2 && len(otherCross) == 1 && vOtherCross[0] == 0 && otherCross[0] == 0 {
-			// A dense layer's weight gradient, contracting the rows of v and of the input: maybe split (split.go).
-			g, _ = contractRows(v[0], other)
-		}
-		if g == nil {
-			g = graph.DotGeneral(v[0], vOtherCross, vBatch, other, otherCross, otherBatch)
-		}
+		g := graph.DotGeneral(v[0], vOtherCross, vBatch, other, otherCross, otherBatch)
 		sortedOther := slices.Sorted(slices.Values(otherContract))
 		perm := make([]int, this.Rank())
 		for i, a := range thisBatch {

@@ -73,24 +73,15 @@ func TestAgainstStockGradients(t *testing.T) {
 		{"batch axes not leading", []int{4, 2, 3}, []int{3, 5, 2}, func(a, b *graph.Node) *graph.Node {
 			return graph.DotGeneral(a, []int{2}, []int{1}, b, []int{0}, []int{2})
 		}},
-		// Long enough for the weight gradient's rows to be split in chunks (split.go).
-		{"dense torch layout, long rows", []int{1026, 6}, []int{5, 6}, func(a, b *graph.Node) *graph.Node {
-			return graph.DotGeneral(a, []int{1}, nil, b, []int{1}, nil)
-		}},
-		{"Dot matrix, long rows", []int{1024, 7}, []int{7, 3}, graph.Dot},
 	}
-	defer SetContractionSplit(SetContractionSplit(3))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a, b := randTensor(rng, c.a...), randTensor(rng, c.b...)
 			Install()
-			before, splitBefore := fallbacks.Load(), splits.Load()
+			before := fallbacks.Load()
 			fast := gradients(t, backend, c.f, a, b)
 			if fallbacks.Load() != before {
 				t.Fatal("the fast gradient fell back to the stock one")
-			}
-			if split := splits.Load() != splitBefore; split != (c.a[0] >= 1024) {
-				t.Fatalf("rows split %v for %v·%v", split, c.a, c.b)
 			}
 			restore := UseStock()
 			stock := gradients(t, backend, c.f, a, b)
@@ -100,7 +91,7 @@ func TestAgainstStockGradients(t *testing.T) {
 					t.Fatalf("operand %d: %d gradient values, stock has %d", i, len(fast[i]), len(stock[i]))
 				}
 				for j := range fast[i] {
-					if math.Abs(float64(fast[i][j]-stock[i][j])) > 1e-4*max(1, math.Abs(float64(stock[i][j]))) {
+					if math.Abs(float64(fast[i][j]-stock[i][j])) > 1e-4 {
 						t.Fatalf("operand %d element %d: fast %g, stock %g", i, j, fast[i][j], stock[i][j])
 					}
 				}
