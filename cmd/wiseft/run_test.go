@@ -125,6 +125,15 @@ func TestRunMergePlotEndToEnd(t *testing.T) {
 	if recs, _, _ := results.Read(db); len(recs) != 4 {
 		t.Fatalf("%d lines after the second run, want 4 (appended)", len(recs))
 	}
+	// --fisher=compute merges with the Fisher information of both classifiers (estimated on a few examples).
+	if _, stderr, code := run(t, "run", "--load", filepath.Join(save, "zeroshot")+","+filepath.Join(save, "finetuned"),
+		"--train-dataset", "MNIST", "--eval-datasets", "MNIST,MNIST-Inverted", "--data-location", data,
+		"--eval-limit", "16", "--alpha", "0.5", "--fisher", "compute", "--fisher-examples", "8", "--results-db", db); code != 0 {
+		t.Fatalf("run --fisher compute: exit %d: %s", code, stderr)
+	}
+	if recs, _, _ := results.Read(db); len(recs) != 5 || recs[4]["fisher"] != "compute" {
+		t.Fatalf("the Fisher sweep did not append its line: %d lines", len(recs))
+	}
 	plots := filepath.Join(work, "plots")
 	if _, stderr, code := run(t, "plot", "--results-db", db, "--save", plots, "--id", "MNIST", "--shifts", "MNIST-Inverted"); code != 0 {
 		t.Fatalf("plot: exit %d: %s", code, stderr)
