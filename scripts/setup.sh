@@ -30,6 +30,9 @@ if [ -x scripts/setup-data.sh ] || [ -f scripts/setup-data.sh ]; then
   bash scripts/setup-data.sh data
 fi
 
+echo "setup: Jupyter, GoNB and the notebook kernel"
+bash scripts/setup-notebooks.sh
+
 echo "setup: building bin/wiseft"
 mkdir -p bin
 go build -o bin/wiseft ./cmd/wiseft

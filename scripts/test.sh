@@ -12,6 +12,9 @@ fi
 go vet ./...
 go test -count=1 -timeout 60m ./...
 
+# Every notebook, executed headless in quick mode, then the browser test of 01-quickstart.
+bash scripts/test-notebooks.sh
+
 # Fuzz targets: each package's Fuzz* functions for a bounded time.
 for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")

@@ -1,0 +1,273 @@
+package notebooks
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-rod/rod"
+	"github.com/go-rod/rod/lib/input"
+	"github.com/go-rod/rod/lib/launcher"
+	"github.com/go-rod/rod/lib/proto"
+)
+
+// TestBrowser runs 01-quickstart in a real browser: the classic Jupyter Notebook on 127.0.0.1, driven in headless
+// chromium through the DevTools protocol (go-rod with the system's chromium; nothing is downloaded). It runs all
+// cells in quick mode, waits for the α explorer, moves the slider with the keyboard, checks that the Go program
+// redraws the figure for the new α, presses Done, checks that no cell failed, and saves screenshots in
+// <repository>/screenshots/. It needs WISEFT_BROWSER_TEST=1; without it, or without chromium, jupyter-notebook or
+// the GoNB kernel, it is skipped.
+func TestBrowser(t *testing.T) {
+	if os.Getenv("WISEFT_BROWSER_TEST") != "1" {
+		t.Skip("set WISEFT_BROWSER_TEST=1 to run the browser test (needs scripts/setup-notebooks.sh)")
+	}
+	chromium := firstInPath("chromium", "chromium-browser", "google-chrome")
+	notebookBin := firstInPath("jupyter-notebook")
+	if chromium == "" || notebookBin == "" {
+		t.Skip("chromium or jupyter-notebook is not installed (scripts/setup-notebooks.sh)")
+	}
+	if out, err := exec.Command("jupyter", "kernelspec", "list").Output(); err != nil || !bytes.Contains(out, []byte("gonb")) {
+		t.Skip("the GoNB kernel is not installed (scripts/setup-notebooks.sh)")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := filepath.Join(root, "screenshots")
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// A copy of the notebook, so that Jupyter's autosave never touches the committed one.
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(root, "notebooks", "01-quickstart.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "01-quickstart.ipynb"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	base, token, stop := startNotebookServer(t, notebookBin, dir, root)
+	defer stop()
+
+	l := launcher.New().Bin(chromium).Headless(true).NoSandbox(true).Leakless(false).
+		UserDataDir(filepath.Join(dir, "chromium")).
+		Set("disable-gpu").Set("disable-background-networking").Set("disable-component-update").
+		Set("disable-sync").Set("no-first-run")
+	wsURL, err := l.Launch()
+	if err != nil {
+		t.Fatalf("launching %s: %v", chromium, err)
+	}
+	defer l.Cleanup()
+	defer l.Kill()
+	browser := rod.New().ControlURL(wsURL)
+	if err := browser.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	defer browser.Close()
+
+	page, err := browser.Page(proto.TargetCreateTarget{URL: base + "/notebooks/01-quickstart.ipynb?token=" + token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1280, Height: 1500, DeviceScaleFactor: 1}); err != nil {
+		t.Fatal(err)
+	}
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			_ = screenshot(page, filepath.Join(shots, "browser-01-failure.png"))
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("waiting for the kernel", page.Timeout(2*time.Minute).Wait(rod.Eval(
+		`() => !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())`)))
+	start := time.Now()
+	_, err = page.Eval(`() => Jupyter.notebook.execute_all_cells()`)
+	must("running all cells", err)
+
+	// The α explorer is the last cell: wait for its slider and first frame.
+	must("waiting for the α explorer", page.Timeout(10*time.Minute).Wait(rod.Eval(
+		`() => !!document.querySelector('.wiseft-alpha-controls input[type=range]') && !!document.querySelector('.wiseft-alpha-frame')`)))
+	t.Logf("all cells up to the α explorer ran in %.0fs", time.Since(start).Seconds())
+	if errs := cellErrors(page); errs != "" {
+		must("cell outputs", fmt.Errorf("errors before the explorer:\n%s", errs))
+	}
+	frame, err := page.Element(".wiseft-alpha-frame")
+	must("frame", err)
+	must("scrolling", frame.ScrollIntoView())
+	alpha0, img0 := frameState(t, page)
+	t.Logf("explorer at α = %s", alpha0)
+	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-explorer-before.png")))
+
+	slider, err := page.Element(".wiseft-alpha-controls input[type=range]")
+	must("slider", err)
+	must("focus the slider", slider.Focus())
+	must("ArrowRight", page.Keyboard.Press(input.ArrowRight))
+	must("waiting for the redraw", page.Timeout(2*time.Minute).Wait(rod.Eval(
+		`(a) => { const f = document.querySelector('.wiseft-alpha-frame'); return !!f && f.dataset.alpha !== a }`, alpha0)))
+	alpha1, img1 := frameState(t, page)
+	t.Logf("after ArrowRight: α = %s", alpha1)
+	if alpha1 == alpha0 || img1 == img0 {
+		t.Errorf("the figure did not change: α %s → %s, image changed %v", alpha0, alpha1, img1 != img0)
+	}
+	if f, err := page.Element(".wiseft-alpha-frame"); err == nil {
+		_ = f.ScrollIntoView()
+	}
+	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-explorer-after.png")))
+
+	// Further to the fine-tuned end, then back below the start: every move redraws.
+	for _, key := range []input.Key{input.ArrowRight, input.ArrowRight, input.ArrowLeft, input.ArrowLeft, input.ArrowLeft, input.ArrowLeft} {
+		before, _ := frameState(t, page)
+		must("focus the slider", slider.Focus())
+		must("key", page.Keyboard.Press(key))
+		must("waiting for the redraw", page.Timeout(2*time.Minute).Wait(rod.Eval(
+			`(a) => document.querySelector('.wiseft-alpha-frame').dataset.alpha !== a`, before)))
+	}
+	alpha2, _ := frameState(t, page)
+	t.Logf("after two more right and four left: α = %s", alpha2)
+	if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
+		if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
+			_ = os.WriteFile(filepath.Join(shots, "browser-01-frame.png"), png, 0o644)
+		}
+	}
+
+	// Done ends the cell; the explorer says so and the kernel goes idle.
+	done, err := page.ElementR(".wiseft-alpha-controls button", "Done")
+	must("the Done button", err)
+	must("click Done", done.Click(proto.InputMouseButtonLeft, 1))
+	must("waiting for the explorer to close", page.Timeout(time.Minute).Wait(rod.Eval(
+		`() => document.body.innerText.includes('α explorer closed') && Jupyter.notebook.kernel_busy === false`)))
+	if errs := cellErrors(page); errs != "" {
+		t.Errorf("cell errors:\n%s", errs)
+	}
+	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-closed.png")))
+	_, _ = page.Eval(`() => { Jupyter.notebook.scroll_to_top(); }`)
+	time.Sleep(300 * time.Millisecond)
+	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-top.png")))
+	t.Logf("screenshots in %s", shots)
+}
+
+// frameState returns the α of the explorer's frame and the source of its first figure.
+func frameState(t *testing.T, page *rod.Page) (alpha, img string) {
+	t.Helper()
+	res, err := page.Eval(`() => { const f = document.querySelector('.wiseft-alpha-frame'); ` +
+		`const i = f.querySelector('img'); return [f.dataset.alpha, i ? i.src : ''] }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arr := res.Value.Arr()
+	return arr[0].Str(), arr[1].Str()
+}
+
+// cellErrors returns the text of error outputs and of stderr outputs that mention a panic.
+func cellErrors(page *rod.Page) string {
+	res, err := page.Eval(`() => Array.from(document.querySelectorAll('.output_error, .output_stderr'))` +
+		`.map(e => e.innerText).filter(s => s.trim() !== '').join('\n---\n')`)
+	if err != nil {
+		return err.Error()
+	}
+	return res.Value.Str()
+}
+
+// screenshot saves the visible part of the page.
+func screenshot(page *rod.Page, path string) error {
+	png, err := page.Screenshot(false, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, png, 0o644)
+}
+
+// startNotebookServer starts the classic Jupyter Notebook on a free port of 127.0.0.1 serving dir, in quick mode
+// with a fresh work folder, and returns its base URL, its token and a function that stops it.
+func startNotebookServer(t *testing.T, bin, dir, root string) (base, token string, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	token = fmt.Sprintf("wiseft%d", time.Now().UnixNano())
+	cmd := exec.Command(bin, "--no-browser", "--allow-root", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port),
+		"--NotebookApp.token="+token, "--notebook-dir="+dir)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WISEFT_NOTEBOOK_") { // the explorer must look for a browser, not render statically
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "WISEFT_ROOT="+root, "WISEFT_NOTEBOOK_QUICK=1",
+		"WISEFT_NOTEBOOK_WORK="+filepath.Join(dir, "work"), "PYDEVD_DISABLE_FILE_VALIDATION=1")
+	log, err := os.Create(filepath.Join(dir, "jupyter.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stop = func() {
+		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM) // shuts the kernels down too
+		waited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(15 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the group this test started
+			<-waited
+		}
+		log.Close()
+		if t.Failed() {
+			if data, err := os.ReadFile(log.Name()); err == nil {
+				t.Logf("jupyter log (tail):\n%s", tail(string(data), 3000))
+			}
+		}
+	}
+	base = fmt.Sprintf("http://127.0.0.1:%d", port)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(base + "/api/status?token=" + token)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatalf("jupyter notebook did not answer on %s", base)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return base, token, stop
+}
+
+func firstInPath(names ...string) string {
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

@@ -1,0 +1,234 @@
+package widgets
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gowiseft/wiseft/wiseft"
+)
+
+// Progress is a progress bar in a cell's output, redrawn in place (gonbui.UpdateHTML) as work advances; saved
+// notebooks keep its last state. Its adapters plug it into the project's long-running calls:
+//
+//	bar := widgets.NewProgress("fine-tuning")
+//	cfg.Progress = bar.FineTune()               // wiseft.FineTuneConfig
+//	ft, err := wiseft.FineTune(zs, train, cfg)
+//	bar.Done(err)
+//
+//	bar = widgets.NewProgress("α sweep")
+//	opts := wiseft.SweepOptions{Progress: bar.Sweep(alphas, sets)}
+//
+// Updates are throttled (MinInterval); the last one always shows. Outside a notebook the bar writes a plain
+// line to standard error at most every 10 seconds.
+type Progress struct {
+	// Title is shown left of the bar.
+	Title string
+	// MinInterval is the least time between two redraws (default 250ms).
+	MinInterval time.Duration
+
+	mu      sync.Mutex
+	id      string
+	start   time.Time
+	last    time.Time
+	frac    float64
+	status  string
+	losses  []float64
+	out     io.Writer
+	closed  bool
+	updated bool
+	lastLog time.Time
+}
+
+// NewProgress shows an empty bar titled title and returns it.
+func NewProgress(title string) *Progress {
+	p := &Progress{Title: title, MinInterval: 250 * time.Millisecond, id: "wiseft_progress_" + uniqueID(),
+		start: time.Now(), out: os.Stderr}
+	if InNotebook() {
+		p.draw(true)
+	}
+	return p
+}
+
+// Set moves the bar to frac (in [0, 1]) with a status line.
+func (p *Progress) Set(frac float64, status string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.frac, p.status, p.updated = clamp01(frac), status, true
+	p.draw(false)
+}
+
+// Done draws the final state: full and "done in <time>" when err is nil, the error otherwise; when no update came
+// at all (a cached result was read instead of computed), it says so. Later updates are ignored.
+func (p *Progress) Done(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	elapsed := time.Since(p.start).Round(100 * time.Millisecond)
+	if err != nil {
+		p.status = fmt.Sprintf("failed after %s: %v", elapsed, err)
+	} else if !p.updated {
+		p.frac = 1
+		p.status = "nothing to run: the result of an earlier run was read"
+	} else {
+		p.frac = 1
+		p.status = strings.TrimPrefix(p.status+" · ", " · ") + "done in " + elapsed.String()
+	}
+	p.draw(true)
+	p.closed = true
+	Sync()
+}
+
+// draw redraws the bar (p.mu held); force ignores MinInterval.
+func (p *Progress) draw(force bool) {
+	now := time.Now()
+	if !force && now.Sub(p.last) < p.MinInterval && p.frac < 1 {
+		return
+	}
+	p.last = now
+	if InNotebook() {
+		updateHTML(p.id, ProgressHTML(p.Title, p.frac, p.status, p.losses))
+		return
+	}
+	if p.out != nil && (force || now.Sub(p.lastLog) >= 10*time.Second) {
+		p.lastLog = now
+		fmt.Fprintf(p.out, "%s: %3.0f%% %s\n", p.Title, 100*p.frac, p.status)
+	}
+}
+
+// FineTune returns a wiseft.FineTuneConfig.Progress callback: epoch, step, loss, throughput and time left, with
+// a sparkline of the loss.
+func (p *Progress) FineTune() func(wiseft.ProgressInfo) {
+	return func(info wiseft.ProgressInfo) {
+		p.mu.Lock()
+		p.losses = append(p.losses, info.Loss)
+		p.mu.Unlock()
+		frac := 0.0
+		if info.TotalSteps > 0 {
+			frac = float64(info.Step) / float64(info.TotalSteps)
+		}
+		p.Set(frac, fmt.Sprintf("epoch %d/%d · step %d/%d · loss %.4f · %.0f img/s · ETA %s",
+			info.Epoch, info.Epochs, info.Step, info.TotalSteps, info.Loss, info.ImagesPerSec,
+			info.ETA.Round(time.Second)))
+	}
+}
+
+// Sweep returns a wiseft.SweepOptions.Progress callback for a sweep of alphas over sets: the bar covers every
+// image of every set for every α.
+func (p *Progress) Sweep(alphas []float64, sets []wiseft.EvalSet) func(alpha float64, set string, done, total int) {
+	sizes := make(map[string]int, len(sets))
+	order := make(map[string]int, len(sets))
+	before := make([]int, len(sets)+1) // images of the sets before set j, for one α
+	for j, s := range sets {
+		name := s.Name
+		if name == "" && s.Dataset != nil {
+			name = s.Dataset.Name()
+		}
+		n := 0
+		if s.Dataset != nil {
+			n = s.Dataset.Len()
+		}
+		if s.Limit > 0 {
+			n = min(n, s.Limit)
+		}
+		sizes[name], order[name] = n, j
+		before[j+1] = before[j] + n
+	}
+	perAlpha := before[len(sets)]
+	ai := 0
+	return func(alpha float64, set string, done, total int) {
+		for ai < len(alphas) && alphas[ai] != alpha {
+			ai++ // the sweep visits alphas in order
+		}
+		if ai == len(alphas) {
+			ai = 0
+		}
+		j := order[set]
+		frac := 0.0
+		if perAlpha > 0 && len(alphas) > 0 {
+			frac = float64(ai*perAlpha+before[j]+done) / float64(len(alphas)*perAlpha)
+		}
+		p.Set(frac, fmt.Sprintf("α = %g (%d of %d) · %s %d/%d", alpha, ai+1, len(alphas), set, done, total))
+	}
+}
+
+// Evaluate returns a wiseft.Evaluator.Progress callback that labels the bar with name.
+func (p *Progress) Evaluate(name string) func(done, total int) {
+	return func(done, total int) {
+		frac := 0.0
+		if total > 0 {
+			frac = float64(done) / float64(total)
+		}
+		p.Set(frac, fmt.Sprintf("%s %d/%d", name, done, total))
+	}
+}
+
+// ProgressHTML draws a progress bar: title, a bar filled to frac, the percentage, a status line and, when
+// losses are given, a sparkline of them.
+func ProgressHTML(title string, frac float64, status string, losses []float64) HTML {
+	frac = clamp01(frac)
+	var b strings.Builder
+	b.WriteString(`<div class="wiseft-progress" style="font-family:sans-serif;font-size:13px;margin:4px 0">`)
+	fmt.Fprintf(&b, `<div style="display:flex;align-items:center;gap:8px">`+
+		`<b style="min-width:7em">%s</b>`+
+		`<div style="flex:0 0 320px;height:14px;background:#e6e6e6;border-radius:3px;overflow:hidden">`+
+		`<div style="width:%.1f%%;height:100%%;background:#1f77b4"></div></div>`+
+		`<span style="font-variant-numeric:tabular-nums">%3.0f%%</span>`, html.EscapeString(title), 100*frac, 100*frac)
+	if len(losses) > 1 {
+		b.WriteString(Sparkline(losses, 160, 28))
+	}
+	b.WriteString(`</div>`)
+	if status != "" {
+		fmt.Fprintf(&b, `<div style="color:#555;margin-top:2px;font-variant-numeric:tabular-nums">%s</div>`,
+			html.EscapeString(status))
+	}
+	b.WriteString(`</div>`)
+	return HTML(b.String())
+}
+
+// Sparkline draws values as a small inline SVG polyline w×h pixels (non-finite values are skipped), labelled
+// with the first and last value.
+func Sparkline(values []float64, w, h int) string {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if math.IsInf(lo, 0) {
+		return ""
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	var pts strings.Builder
+	n := len(values)
+	for i, v := range values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		x := float64(w-2)*float64(i)/float64(max(n-1, 1)) + 1
+		y := float64(h-2)*(1-(v-lo)/(hi-lo)) + 1
+		fmt.Fprintf(&pts, "%.1f,%.1f ", x, y)
+	}
+	return fmt.Sprintf(`<svg width="%d" height="%d" viewBox="0 0 %d %d" style="vertical-align:middle">`+
+		`<title>loss %.4g → %.4g</title><polyline fill="none" stroke="#d62728" stroke-width="1.2" points="%s"/></svg>`,
+		w, h, w, h, values[0], values[n-1], strings.TrimSpace(pts.String()))
+}
+
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) || x < 0 {
+		return 0
+	}
+	return min(x, 1)
+}

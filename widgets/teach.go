@@ -1,0 +1,331 @@
+package widgets
+
+import (
+	"fmt"
+	"html"
+	"image/color"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/wiseft"
+	"github.com/gowiseft/wiseft/wiseft/plot"
+)
+
+// LossAccuracy are the mean cross-entropy loss and the top-1 accuracy of a model on a set of examples.
+type LossAccuracy struct {
+	Loss, Accuracy float64
+}
+
+// CrossEntropy computes the mean loss −log p(label) and the accuracy of predictions made with
+// Evaluator.KeepProbs set (each Prediction has its whole softmax).
+func CrossEntropy(preds []wiseft.Prediction) (LossAccuracy, error) {
+	if len(preds) == 0 {
+		return LossAccuracy{}, fmt.Errorf("widgets: cross-entropy of no predictions")
+	}
+	var loss float64
+	correct := 0
+	for _, p := range preds {
+		if p.Label < 0 || p.Label >= len(p.Probs) {
+			return LossAccuracy{}, fmt.Errorf("widgets: prediction %d has no probability for label %d "+
+				"(set Evaluator.KeepProbs)", p.Index, p.Label)
+		}
+		loss -= math.Log(max(float64(p.Probs[p.Label]), 1e-30))
+		if p.Correct() {
+			correct++
+		}
+	}
+	n := float64(len(preds))
+	return LossAccuracy{Loss: loss / n, Accuracy: float64(correct) / n}, nil
+}
+
+// OutputEnsemble returns the predictions of the output-space ensemble of two models: the arg-max and softmax of
+// (1−α)·log p0 + α·log p1, which is the ensemble of their logits (log-probabilities differ from logits by a
+// constant per example, which the softmax removes). p0 and p1 are the two models' predictions on the same
+// examples, made with Evaluator.KeepProbs.
+func OutputEnsemble(p0, p1 []wiseft.Prediction, alpha float64) ([]wiseft.Prediction, error) {
+	if len(p0) != len(p1) {
+		return nil, fmt.Errorf("widgets: output ensemble of %d and %d predictions", len(p0), len(p1))
+	}
+	out := make([]wiseft.Prediction, len(p0))
+	for i := range p0 {
+		a, b := p0[i], p1[i]
+		if a.Index != b.Index || a.Label != b.Label || len(a.Probs) != len(b.Probs) || len(a.Probs) == 0 {
+			return nil, fmt.Errorf("widgets: output ensemble: predictions %d differ in example, label or probabilities "+
+				"(set Evaluator.KeepProbs)", i)
+		}
+		z := make([]float64, len(a.Probs))
+		best := 0
+		for k := range z {
+			z[k] = (1-alpha)*math.Log(max(float64(a.Probs[k]), 1e-30)) + alpha*math.Log(max(float64(b.Probs[k]), 1e-30))
+			if z[k] > z[best] {
+				best = k
+			}
+		}
+		var sum float64
+		for k := range z {
+			sum += math.Exp(z[k] - z[best])
+		}
+		probs := make([]float32, len(z))
+		for k := range z {
+			probs[k] = float32(math.Exp(z[k]-z[best]) / sum)
+		}
+		out[i] = wiseft.Prediction{Index: a.Index, Label: a.Label, Predicted: best, Confidence: probs[best], Probs: probs}
+	}
+	return out, nil
+}
+
+// GroupDistance is how far one group of tensors moved between two models.
+type GroupDistance struct {
+	// Group names the tensors: "vision embeddings", "vision layer 0", ..., "visual projection", "head", "other".
+	Group string
+	// Params is the number of values in the group.
+	Params int
+	// Distance is ‖θ1 − θ0‖₂ over the group; Norm0 is ‖θ0‖₂.
+	Distance, Norm0 float64
+}
+
+// Relative is Distance / Norm0 (0 when Norm0 is 0).
+func (g GroupDistance) Relative() float64 {
+	if g.Norm0 == 0 {
+		return 0
+	}
+	return g.Distance / g.Norm0
+}
+
+var layerRE = regexp.MustCompile(`^(vision|text)_model\.encoder\.layers\.(\d+)\.`)
+
+// tensorGroup names the group of a CLIP tensor.
+func tensorGroup(name string) string {
+	if m := layerRE.FindStringSubmatch(name); m != nil {
+		return m[1] + " layer " + m[2]
+	}
+	switch {
+	case strings.HasPrefix(name, "vision_model.embeddings.") || strings.HasPrefix(name, "vision_model.pre_layrnorm."):
+		return "vision embeddings"
+	case strings.HasPrefix(name, "vision_model.post_layernorm."):
+		return "vision final norm"
+	case strings.HasPrefix(name, "visual_projection."):
+		return "visual projection"
+	case strings.HasPrefix(name, clipmodel.HeadPrefix):
+		return "head"
+	case strings.HasPrefix(name, "text_model.") || strings.HasPrefix(name, "text_projection."):
+		return "text tower"
+	}
+	return "other"
+}
+
+// WeightDistances measures, per group of tensors (embeddings, each layer, projection, head, ...) and in total
+// (the last entry, "total"), how far θ1 is from θ0. Groups that did not move (the text tower, which
+// fine-tuning leaves alone) are included with distance 0. The models must have the same tensors.
+func WeightDistances(theta0, theta1 clipmodel.Weights) ([]GroupDistance, error) {
+	groups := map[string]*GroupDistance{}
+	var order []string
+	var total GroupDistance
+	total.Group = "total"
+	for _, name := range theta0.Names() {
+		a, b := theta0[name], theta1[name]
+		if b == nil || len(a.Data) != len(b.Data) {
+			return nil, fmt.Errorf("widgets: tensor %q is missing or has another size in the second model", name)
+		}
+		g := tensorGroup(name)
+		if groups[g] == nil {
+			groups[g] = &GroupDistance{Group: g}
+			order = append(order, g)
+		}
+		var d2, n2 float64
+		for i, x := range a.Data {
+			d := float64(b.Data[i]) - float64(x)
+			d2 += d * d
+			n2 += float64(x) * float64(x)
+		}
+		gd := groups[g]
+		gd.Params += len(a.Data)
+		gd.Distance += d2 // squared until the end
+		gd.Norm0 += n2
+		total.Params += len(a.Data)
+		total.Distance += d2
+		total.Norm0 += n2
+	}
+	if len(theta1) != len(theta0) {
+		return nil, fmt.Errorf("widgets: the models have %d and %d tensors", len(theta0), len(theta1))
+	}
+	sort.SliceStable(order, func(i, j int) bool { return groupRank(order[i]) < groupRank(order[j]) })
+	out := make([]GroupDistance, 0, len(order)+1)
+	for _, g := range order {
+		gd := *groups[g]
+		gd.Distance, gd.Norm0 = math.Sqrt(gd.Distance), math.Sqrt(gd.Norm0)
+		out = append(out, gd)
+	}
+	total.Distance, total.Norm0 = math.Sqrt(total.Distance), math.Sqrt(total.Norm0)
+	return append(out, total), nil
+}
+
+// groupRank orders groups from the input of the image tower to the head, the text tower last.
+func groupRank(g string) string {
+	switch {
+	case g == "vision embeddings":
+		return "0"
+	case strings.HasPrefix(g, "vision layer "):
+		return fmt.Sprintf("1%04s", strings.TrimPrefix(g, "vision layer "))
+	case g == "vision final norm":
+		return "2"
+	case g == "visual projection":
+		return "3"
+	case g == "head":
+		return "4"
+	}
+	return "5" + g
+}
+
+// DistanceTable shows WeightDistances as a table with a bar for each group's relative distance.
+func DistanceTable(ds []GroupDistance) HTML {
+	maxRel := 0.0
+	for _, d := range ds {
+		maxRel = max(maxRel, d.Relative())
+	}
+	var b strings.Builder
+	b.WriteString(`<table class="wiseft-distances" style="border-collapse:collapse;font-size:12px;font-family:sans-serif">`)
+	b.WriteString(`<tr style="border-bottom:1px solid #999"><th style="text-align:left;padding:2px 8px">tensors</th>` +
+		`<th style="padding:2px 8px;text-align:right">values</th><th style="padding:2px 8px;text-align:right">‖θ₁−θ₀‖</th>` +
+		`<th style="padding:2px 8px;text-align:right">‖θ₀‖</th><th style="padding:2px 8px;text-align:left">‖θ₁−θ₀‖ / ‖θ₀‖</th></tr>`)
+	for _, d := range ds {
+		style := ""
+		if d.Group == "total" {
+			style = ` style="border-top:1px solid #999;font-weight:bold"`
+		}
+		width := 0.0
+		if maxRel > 0 {
+			width = 160 * d.Relative() / maxRel
+		}
+		fmt.Fprintf(&b, `<tr%s><td style="padding:2px 8px">%s</td><td style="padding:2px 8px;text-align:right">%d</td>`+
+			`<td style="padding:2px 8px;text-align:right">%.4g</td><td style="padding:2px 8px;text-align:right">%.4g</td>`+
+			`<td style="padding:2px 8px"><span style="display:inline-block;width:%.0fpx;height:9px;background:#1f77b4;`+
+			`margin-right:6px"></span>%.2f%%</td></tr>`, style, html.EscapeString(d.Group), d.Params, d.Distance, d.Norm0,
+			width, 100*d.Relative())
+	}
+	b.WriteString(`</table>`)
+	return HTML(b.String())
+}
+
+// Series is one line of a Lines figure.
+type Series struct {
+	Name string
+	X, Y []float64
+	// Dashed draws the line dashed; Color, when set, replaces the palette's.
+	Dashed bool
+	Color  color.Color
+}
+
+// Lines draws series as lines with points (the project's figure style and size, see package plot), for the
+// teaching notebook's loss and accuracy curves. Marks are vertical dotted lines at the given x (α = 0 and 1, for
+// instance).
+func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (plot.Figure, error) {
+	p := gplot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 12)
+	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
+	for _, ax := range []*gplot.Axis{&p.X, &p.Y} {
+		ax.Label.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11)
+		ax.Tick.Label.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 9.5)
+	}
+	p.Legend.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 9)
+	p.Legend.Top = true
+	grid := plotter.NewGrid()
+	grid.Vertical.Color, grid.Horizontal.Color = color.Gray{Y: 0xe4}, color.Gray{Y: 0xe4}
+	p.Add(grid)
+	if len(series) == 0 {
+		return plot.Figure{}, fmt.Errorf("widgets: a line figure needs at least one series")
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for k, s := range series {
+		if len(s.X) != len(s.Y) || len(s.X) == 0 {
+			return plot.Figure{}, fmt.Errorf("widgets: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+		}
+		xys := make(plotter.XYs, 0, len(s.X))
+		for i := range s.X {
+			if math.IsNaN(s.Y[i]) || math.IsInf(s.Y[i], 0) {
+				continue
+			}
+			xys = append(xys, plotter.XY{X: s.X[i], Y: s.Y[i]})
+			lo, hi = min(lo, s.Y[i]), max(hi, s.Y[i])
+		}
+		line, pts, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return plot.Figure{}, err
+		}
+		col := s.Color
+		if col == nil {
+			col = palette[(k+1)%len(palette)]
+		}
+		line.LineStyle = draw.LineStyle{Color: col, Width: vg.Points(2.2)}
+		if s.Dashed { // thinner, so that a solid line under it stays visible
+			line.LineStyle.Width = vg.Points(1.3)
+			line.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+		p.Add(line, pts)
+		p.Legend.Add(s.Name, line, pts)
+	}
+	if !math.IsInf(lo, 0) {
+		// Room above the data for the legend (top right).
+		span := max(hi-lo, 1e-3)
+		p.Y.Min, p.Y.Max = lo-0.05*span, hi+(0.1+0.09*float64(len(series)))*span
+	}
+	p.X.Tick.Marker = niceTicks{labelsTo: math.Inf(1)}
+	p.Y.Tick.Marker = niceTicks{labelsTo: hi + 0.02*(hi-lo)} // none in the legend's room
+	for _, m := range marks {
+		l, err := plotter.NewLine(plotter.XYs{{X: m, Y: p.Y.Min}, {X: m, Y: p.Y.Max}})
+		if err != nil {
+			return plot.Figure{}, err
+		}
+		l.LineStyle = draw.LineStyle{Color: color.Gray{Y: 0x80}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2)}}
+		p.Add(l)
+	}
+	return plot.Figure{Name: plot.FileName(title), Plot: p}, nil
+}
+
+// niceTicks labels three to seven round values (steps of 1, 2, 2.5 or 5 times a power of ten), with unlabelled ticks
+// halfway between; values above labelsTo are not labelled.
+type niceTicks struct{ labelsTo float64 }
+
+// Ticks implements plot.Ticker.
+func (n niceTicks) Ticks(lo, hi float64) []gplot.Tick {
+	if !(hi > lo) {
+		return []gplot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+	}
+	raw := (hi - lo) / 5
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := pow
+	for _, m := range []float64{1, 2, 2.5, 5, 10} { // the round step nearest to a fifth of the range
+		if math.Abs(math.Log(m*pow/raw)) < math.Abs(math.Log(step/raw)) {
+			step = m * pow
+		}
+	}
+	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	if math.Abs(step/math.Pow(10, -float64(decimals))-math.Round(step/math.Pow(10, -float64(decimals)))) > 1e-9 {
+		decimals++ // 2.5, 0.25, ...
+	}
+	var ts []gplot.Tick
+	for k := math.Ceil(lo/step*2 - 1e-9); k/2*step <= hi+1e-9*step; k++ {
+		v := k / 2 * step
+		t := gplot.Tick{Value: v}
+		if int(k)%2 == 0 && v <= n.labelsTo {
+			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
+			if t.Label == "-0" || strings.Trim(t.Label, "-0.") == "" {
+				t.Label = strings.TrimPrefix(t.Label, "-")
+			}
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
