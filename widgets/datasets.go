@@ -73,37 +73,7 @@ func Strip(ds datasets.Dataset, indices []int) (image.Image, error) {
 // SummaryTable prints a sweep as the command line's `wiseft run` does: α, the in-distribution set, each shift and
 // the shifts' average, top-1 in percent, so a notebook's output can be compared with the main job's line by line.
 func SummaryTable(res *wiseft.SweepResult, id string, shifts []string) string {
-	var b strings.Builder
-	cols := append([]string{id}, shifts...)
-	width := 7
-	for _, c := range cols {
-		width = max(width, len(c))
-	}
-	fmt.Fprintf(&b, "%-5s", "α")
-	for _, c := range cols {
-		fmt.Fprintf(&b, " %*s", width, c)
-	}
-	if len(shifts) > 0 {
-		fmt.Fprintf(&b, " %*s", width, "shifts")
-	}
-	b.WriteByte('\n')
-	for _, a := range res.Alphas {
-		fmt.Fprintf(&b, "%-5g", a)
-		var sum float64
-		for i, c := range cols {
-			m, _ := res.Get(a, c)
-			fmt.Fprintf(&b, " %*.2f", width, 100*m.Top1)
-			if i > 0 {
-				sum += m.Top1
-			}
-		}
-		if len(shifts) > 0 {
-			fmt.Fprintf(&b, " %*.2f", width, 100*sum/float64(len(shifts)))
-		}
-		b.WriteByte('\n')
-	}
-	fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
-	return b.String()
+	return res.Summary(id, shifts)
 }
 
 // CompareWithRecords checks that a sweep has the same top-1 accuracy and macro-F1 as results-log records (the

@@ -146,3 +146,41 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 	}
 	return out
 }
+
+// Summary prints the sweep as `wiseft run` does: a row per α with the in-distribution set id, each shift and the
+// shifts' average, top-1 in percent.
+//
+//	fmt.Print(res.Summary("MNIST", []string{"MNIST-Inverted", "UCIDigits"}))
+func (r *SweepResult) Summary(id string, shifts []string) string {
+	var b strings.Builder
+	cols := append([]string{id}, shifts...)
+	width := 7
+	for _, c := range cols {
+		width = max(width, len(c))
+	}
+	fmt.Fprintf(&b, "%-5s", "α")
+	for _, c := range cols {
+		fmt.Fprintf(&b, " %*s", width, c)
+	}
+	if len(shifts) > 0 {
+		fmt.Fprintf(&b, " %*s", width, "shifts")
+	}
+	b.WriteByte('\n')
+	for _, a := range r.Alphas {
+		fmt.Fprintf(&b, "%-5g", a)
+		var sum float64
+		for i, c := range cols {
+			m, _ := r.Get(a, c)
+			fmt.Fprintf(&b, " %*.2f", width, 100*m.Top1)
+			if i > 0 {
+				sum += m.Top1
+			}
+		}
+		if len(shifts) > 0 {
+			fmt.Fprintf(&b, " %*.2f", width, 100*sum/float64(len(shifts)))
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
+	return b.String()
+}

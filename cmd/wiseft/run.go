@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gowiseft/wiseft/clipmodel"
@@ -194,7 +193,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 	}
 	idName := evalNames[0]
 	shifts := slices.DeleteFunc(slices.Clone(evalNames[1:]), func(s string) bool { return s == heldOut })
-	fmt.Print(summaryTable(res, idName, shifts))
+	fmt.Print(res.Summary(idName, shifts))
 	if heldOut != "" {
 		best, err := wiseft.BestAlpha(res, heldOut)
 		if err != nil {
@@ -294,41 +293,6 @@ func baseRecord(f runFlags) results.Record {
 		"warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder, "seed": f.seed, "eval_limit": f.evalLimit,
 		"train_limit": f.trainLimit, "held_out": f.heldOut,
 	}
-}
-
-// summaryTable prints α, the in-distribution accuracy, each shift and the shifts' average, in %.
-func summaryTable(res *wiseft.SweepResult, id string, shifts []string) string {
-	var b strings.Builder
-	cols := append([]string{id}, shifts...)
-	width := 7
-	for _, c := range cols {
-		width = max(width, len(c))
-	}
-	fmt.Fprintf(&b, "%-5s", "α")
-	for _, c := range cols {
-		fmt.Fprintf(&b, " %*s", width, c)
-	}
-	if len(shifts) > 0 {
-		fmt.Fprintf(&b, " %*s", width, "shifts")
-	}
-	b.WriteByte('\n')
-	for _, a := range res.Alphas {
-		fmt.Fprintf(&b, "%-5g", a)
-		var sum float64
-		for i, c := range cols {
-			m, _ := res.Get(a, c)
-			fmt.Fprintf(&b, " %*.2f", width, 100*m.Top1)
-			if i > 0 {
-				sum += m.Top1
-			}
-		}
-		if len(shifts) > 0 {
-			fmt.Fprintf(&b, " %*.2f", width, 100*sum/float64(len(shifts)))
-		}
-		b.WriteByte('\n')
-	}
-	fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
-	return b.String()
 }
 
 func savePlots(recs []results.Record, id string, shifts []string, dir string) ([]string, error) {
