@@ -9,20 +9,19 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/gowiseft/wiseft/wiseft/plot"
 )
 
 // palette is package plot's series palette: the α curves draw the in-distribution set in black, shift k in
 // palette[(k+1) % 8] and the average in palette[0].
-var palette = []color.Color{
-	color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
-	color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-	color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
-	color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
-	color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
-	color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff},
-	color.RGBA{R: 0xe3, G: 0x77, B: 0xc2, A: 0xff},
-	color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff},
-}
+var palette = func() []color.Color {
+	out := make([]color.Color, 8)
+	for i := range out {
+		out[i] = plot.SeriesColor(i)
+	}
+	return out
+}()
 
 var (
 	avgColor       = palette[0]

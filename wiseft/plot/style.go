@@ -25,6 +25,10 @@ var palette = []color.Color{
 
 func runColor(i int) color.Color { return palette[i%len(palette)] }
 
+// SeriesColor is the colour of series i in this package's figures (curves, runs), for drawings that must match
+// them (the notebooks' α highlight).
+func SeriesColor(i int) color.Color { return runColor(i) }
+
 var (
 	grey      = color.Gray{Y: 0x60}
 	lightGrey = color.Gray{Y: 0xe4}
