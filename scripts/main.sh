@@ -12,7 +12,7 @@ bin/wiseft run \
   --model wiseft-tiny \
   --train-dataset MNIST \
   --eval-datasets MNIST,MNIST-Rotated,MNIST-Inverted,MNIST-Colour,MNIST-Sketch,MNIST-LowRes,UCIDigits,FontDigits \
-  --epochs 1 --batch-size 128 --lr 3e-4 --warmup-length 50 --wd 0.1 \
+  --epochs 1 --batch-size 128 --lr 1e-3 --warmup-length 50 --wd 0.1 \
   --eval-limit 2000 --seed 1 \
   --save "$OUT" --results-db "$OUT/results.jsonl" "$@"
 echo "main job: $(( $(date +%s) - start ))s"
