@@ -1,8 +1,9 @@
 package pipeline
 
 import (
-	"math/bits"
 	"math/rand/v2"
+
+	"github.com/gowiseft/wiseft/internal/detrand"
 )
 
 // splitmix64 is a bijective 64-bit mixer (SplitMix64's finaliser).
@@ -39,21 +40,9 @@ func Order(n int, indices []int, train bool, seed uint64, epoch int) []int {
 	if train {
 		rng := rand.New(rand.NewPCG(epochKey(seed, epoch), 0x5eed))
 		for i := len(order) - 1; i > 0; i-- {
-			j := int(uniform(rng, uint64(i+1)))
+			j := int(detrand.Uniform(rng, uint64(i+1)))
 			order[i], order[j] = order[j], order[i]
 		}
 	}
 	return order
-}
-
-// uniform returns a uniform integer in [0, n) (n > 0) by Lemire's multiply-and-reject method.
-func uniform(rng *rand.Rand, n uint64) uint64 {
-	hi, lo := bits.Mul64(rng.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(rng.Uint64(), n)
-		}
-	}
-	return hi
 }

@@ -2,10 +2,11 @@ package real
 
 import (
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+
+	"github.com/gowiseft/wiseft/internal/detrand"
 
 	"github.com/gowiseft/wiseft/datasets"
 )
@@ -73,22 +74,10 @@ func choose(n, k int, rng *rand.Rand) []int {
 		idx[i] = i
 	}
 	for i := range k {
-		j := i + int(uniform(rng, uint64(n-i)))
+		j := i + int(detrand.Uniform(rng, uint64(n-i)))
 		idx[i], idx[j] = idx[j], idx[i]
 	}
 	out := idx[:k]
 	slices.Sort(out)
 	return out
-}
-
-// uniform returns a uniform integer in [0, n) (n > 0) by Lemire's multiply-and-reject method.
-func uniform(rng *rand.Rand, n uint64) uint64 {
-	hi, lo := bits.Mul64(rng.Uint64(), n)
-	if lo < n {
-		thresh := -n % n
-		for lo < thresh {
-			hi, lo = bits.Mul64(rng.Uint64(), n)
-		}
-	}
-	return hi
 }
