@@ -180,3 +180,29 @@ func TestScaledDownPipeline(t *testing.T) {
 		t.Fatalf("α=0 accuracy %v differs from the zero-shot classifier's %v", got.Top1, m0.Top1)
 	}
 }
+
+// TestShippedTokenizerReproduced checks that the tokenizer training of `wiseft pretrain` gives back, byte for
+// byte, the vocabulary shipped in world/model.
+func TestShippedTokenizerReproduced(t *testing.T) {
+	tok, err := TrainTokenizer(DefaultPretrainConfig().Merges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tok.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"vocab.json", "merges.txt"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("model", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s differs from world/model/%s", f, f)
+		}
+	}
+}

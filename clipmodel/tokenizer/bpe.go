@@ -35,48 +35,6 @@ func (c candidate) before(d candidate) bool {
 	return c.pos < d.pos
 }
 
-// mergeQueue is a binary min-heap of candidates (by rank, then position).
-type mergeQueue []candidate
-
-func (q *mergeQueue) push(c candidate) {
-	h := append(*q, c)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].before(h[p]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-	*q = h
-}
-
-func (q *mergeQueue) pop() candidate {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h = h[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h[l].before(h[m]) {
-			m = l
-		}
-		if r < len(h) && h[r].before(h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	*q = h
-	return top
-}
-
 // bpeWord returns the ids of word (a cleaned word, as raw UTF-8). The result
 // is shared with the cache and must not be modified.
 func (t *Tokenizer) bpeWord(word string) []int {
@@ -116,7 +74,7 @@ func (t *Tokenizer) merge(word string) []int {
 	}
 	syms[len(syms)-1].next = -1
 
-	var q mergeQueue
+	var q minHeap[candidate]
 	for i := 0; i+1 < len(syms); i++ {
 		if m, ok := t.mergeMap[pairKey(syms[i].id, syms[i+1].id)]; ok {
 			q.push(candidate{rank: m.rank, pos: int32(i), newID: m.newID})

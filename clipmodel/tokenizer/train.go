@@ -122,7 +122,7 @@ type trainer struct {
 	counts map[uint64]int
 	where  map[uint64][]int32 // words that contain (or once contained) a pair
 	banned map[uint64]bool
-	heap   pairHeap
+	heap   minHeap[pairEntry]
 }
 
 // pairEntry is a pair with its count when queued; entries whose count no
@@ -203,11 +203,9 @@ func (s *trainer) apply(a, b, id int) {
 	}
 }
 
-// pairHeap is a binary heap with the best pair on top: highest count, then
-// smallest left token, then smallest right token.
-type pairHeap []pairEntry
-
-func (e pairEntry) better(f pairEntry) bool {
+// before puts the best pair first in the heap: highest count, then smallest left token, then smallest right
+// token.
+func (e pairEntry) before(f pairEntry) bool {
 	if e.count != f.count {
 		return e.count > f.count
 	}
@@ -215,43 +213,4 @@ func (e pairEntry) better(f pairEntry) bool {
 		return e.left < f.left
 	}
 	return e.right < f.right
-}
-
-func (h *pairHeap) push(e pairEntry) {
-	q := append(*h, e)
-	i := len(q) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !q[i].better(q[p]) {
-			break
-		}
-		q[i], q[p] = q[p], q[i]
-		i = p
-	}
-	*h = q
-}
-
-func (h *pairHeap) pop() pairEntry {
-	q := *h
-	top := q[0]
-	last := len(q) - 1
-	q[0] = q[last]
-	q = q[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(q) && q[l].better(q[m]) {
-			m = l
-		}
-		if r < len(q) && q[r].better(q[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		q[i], q[m] = q[m], q[i]
-		i = m
-	}
-	*h = q
-	return top
 }
