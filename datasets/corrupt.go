@@ -4,6 +4,8 @@ import (
 	"hash/fnv"
 	"image"
 	"math/rand/v2"
+
+	"github.com/gowiseft/wiseft/internal/detrand"
 )
 
 // Corruption changes an image, drawing whatever random parameters it needs from r. It must not modify img,
@@ -40,7 +42,7 @@ type corrupted struct {
 // source determined by (seed, name, i) alone: the result is deterministic, independent of the order of calls
 // and safe for concurrent use (each call has its own source). Labels, class names and templates are base's.
 func Corrupt(base Dataset, name string, seed uint64, c Corruption) Dataset {
-	return &corrupted{base: base, name: name, templates: base.Templates(), salt: mix64(seed ^ hashString(name)), c: c}
+	return &corrupted{base: base, name: name, templates: base.Templates(), salt: detrand.Mix64(seed ^ hashString(name)), c: c}
 }
 
 // Name is the corrupted dataset's name.
@@ -66,17 +68,7 @@ func (d *corrupted) Example(i int) (image.Image, int, error) {
 
 // exampleRNG is the random source of example i of a dataset whose seed and name are folded into salt.
 func exampleRNG(salt uint64, i int) *rand.Rand {
-	return rand.New(rand.NewPCG(salt, mix64(uint64(i)+0x9e3779b97f4a7c15)))
-}
-
-// mix64 is the SplitMix64 finaliser: a bijective scrambling of 64 bits.
-func mix64(z uint64) uint64 {
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
+	return rand.New(rand.NewPCG(salt, detrand.SplitMix64(uint64(i))))
 }
 
 // hashString is the 64-bit FNV-1a hash of s.

@@ -3,6 +3,8 @@ package datasets
 import (
 	"fmt"
 	"image"
+
+	"github.com/gowiseft/wiseft/internal/detrand"
 )
 
 // FontDatasetConfig describes a dataset of text rendered from fonts.
@@ -66,7 +68,7 @@ func NewFontDataset(cfg FontDatasetConfig) (*FontDataset, error) {
 	if len(fonts) == 0 {
 		return nil, fmt.Errorf("datasets: %s: none of the %d fonts renders all the texts", cfg.Name, len(cfg.Fonts))
 	}
-	return &FontDataset{cfg: cfg, fonts: fonts, salt: mix64(cfg.Seed ^ hashString("font/"+cfg.Name))}, nil
+	return &FontDataset{cfg: cfg, fonts: fonts, salt: detrand.Mix64(cfg.Seed ^ hashString("font/"+cfg.Name))}, nil
 }
 
 // Name is the dataset's name.

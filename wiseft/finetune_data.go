@@ -8,19 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gowiseft/wiseft/internal/detrand"
+
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 // The data order of a fine-tuning run depends only on the seed, the epoch and the step, so a resumed run sees
 // exactly the batches the uninterrupted run would have seen.
-
-// splitmix64 is a 64-bit mixing function (the finaliser of SplitMix64), used to derive independent PCG streams.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
 
 // Stream tags keep the permutation and the augmentation generators apart.
 const (
@@ -30,14 +24,14 @@ const (
 
 // epochPermutation is the order in which epoch (0-based) visits the n examples.
 func epochPermutation(seed uint64, epoch, n int) []int {
-	r := rand.New(rand.NewPCG(splitmix64(seed^streamPermutation), splitmix64(uint64(epoch))))
+	r := rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamPermutation), detrand.SplitMix64(uint64(epoch))))
 	return r.Perm(n)
 }
 
 // augmentationRNG is the generator of the random crops of one step.
 func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
-	return rand.New(rand.NewPCG(splitmix64(seed^streamAugmentation),
-		splitmix64(uint64(epoch)<<32^uint64(uint32(step)))))
+	return rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamAugmentation),
+		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
 }
 
 // parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error. A panic in f (a

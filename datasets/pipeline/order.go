@@ -6,23 +6,15 @@ import (
 	"github.com/gowiseft/wiseft/internal/detrand"
 )
 
-// splitmix64 is a bijective 64-bit mixer (SplitMix64's finaliser).
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
 // epochKey mixes the seed and the epoch into one value.
 func epochKey(seed uint64, epoch int) uint64 {
-	return splitmix64(seed ^ splitmix64(uint64(epoch)))
+	return detrand.SplitMix64(seed ^ detrand.SplitMix64(uint64(epoch)))
 }
 
 // ExampleRNG returns the generator of the training augmentation of dataset example index in the given epoch: a
 // PCG seeded by (seed, epoch, index), independent of the order in which examples are processed.
 func ExampleRNG(seed uint64, epoch, index int) *rand.Rand {
-	return rand.New(rand.NewPCG(epochKey(seed, epoch), splitmix64(uint64(index))))
+	return rand.New(rand.NewPCG(epochKey(seed, epoch), detrand.SplitMix64(uint64(index))))
 }
 
 // Order returns the order in which a loader visits the examples: indices (or 0..n-1 when indices is nil) as they

@@ -19,3 +19,14 @@ func Uniform(rng *rand.Rand, n uint64) uint64 {
 	}
 	return hi
 }
+
+// Mix64 is the finaliser of SplitMix64: a bijective scrambling of 64 bits.
+func Mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// SplitMix64 is one step of SplitMix64 (the golden-ratio increment, then Mix64), used to derive independent PCG
+// streams from a seed, an epoch and an index.
+func SplitMix64(x uint64) uint64 { return Mix64(x + 0x9e3779b97f4a7c15) }
