@@ -34,30 +34,15 @@ func hfFolder(t *testing.T) string {
 	return dir
 }
 
-// goldenLogits embeds the golden inputs with m and returns the largest difference to the golden logits.
+// goldenLogitsDiff embeds the golden inputs with m and returns the largest difference to the golden logits.
 func goldenLogitsDiff(t *testing.T, m *Model) float64 {
 	t.Helper()
-	g := loadGolden(t)
-	pixels, _ := g.Tensors["pixel_values"].Float32()
-	ids, _ := g.Tensors["input_ids"].Int64()
 	enc, err := NewEncoder(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := enc.EncodeImages(pixels, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	txt, err := enc.EncodeTexts(ids, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scale, err := enc.LogitScale()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := LogitsPerImage(img, 4, txt, 3, scale)
-	want, _ := g.Tensors["logits_per_image"].Float32()
+	got := encodeGolden(t, enc)
+	want, _ := loadGolden(t).Tensors["logits_per_image"].Float32()
 	worst := 0.0
 	for i := range want {
 		worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
