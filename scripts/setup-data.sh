@@ -26,19 +26,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 # 1. apt packages.
-APT_PKGS=(dataset-fashion-mnist fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35
-  fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans)
-missing=()
-for p in "${APT_PKGS[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then missing+=("$p"); fi
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing apt packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  log "apt packages already installed"
-fi
+bash "$(dirname "$0")/apt-install.sh" setup-data dataset-fashion-mnist fonts-dejavu-core fonts-liberation \
+  fonts-freefont-ttf fonts-urw-base35 fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans
 
 # 2. UCI digits from python3-sklearn, without installing it.
 UCI="$DATA/uci-digits/digits.csv.gz"

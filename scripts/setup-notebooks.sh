@@ -12,23 +12,13 @@ REPO="$(pwd)"
 
 GONB_VERSION="${GONB_VERSION:-v0.11.4}"
 GOIMPORTS_VERSION="${GOIMPORTS_VERSION:-v0.52.0}"
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # 1. Jupyter from Debian (PyPI is not used). /usr/bin/jupyter* run /usr/bin/python3.
 APT_PACKAGES=(jupyter-nbconvert python3-nbclient jupyter-client)
 if [ "${WISEFT_NOTEBOOK_BROWSER:-1}" != 0 ]; then
   APT_PACKAGES+=(jupyter-notebook chromium)
 fi
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup-notebooks: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash "$(dirname "$0")/apt-install.sh" setup-notebooks "${APT_PACKAGES[@]}"
 
 GOBIN="$(go env GOBIN)"
 if [ -z "$GOBIN" ]; then GOBIN="$(go env GOPATH)/bin"; fi

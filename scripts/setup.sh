@@ -4,23 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-
-APT_PACKAGES=(
-  # Shipped-world data: Fashion-MNIST and fonts for rendered digits.
-  dataset-fashion-mnist fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35
-  fonts-dkg-handwriting fonts-breip fonts-humor-sans
-)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# Debian packages are installed by the steps that need them: scripts/setup-data.sh (Fashion-MNIST, fonts) and
+# scripts/setup-notebooks.sh (Jupyter, chromium), both through scripts/apt-install.sh.
 
 echo "setup: Go modules"
 go mod download
