@@ -1,7 +1,7 @@
 package notebooks
 
 import (
-	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -24,8 +24,10 @@ import (
 // chromium through the DevTools protocol (go-rod with the system's chromium; nothing is downloaded). It runs all
 // cells in quick mode, waits for the α explorer, moves the slider with the keyboard, checks that the Go program
 // redraws the figure for the new α, presses Done, checks that no cell failed, and saves screenshots in
-// <repository>/screenshots/. It needs WISEFT_BROWSER_TEST=1; without it, or without chromium, jupyter-notebook or
-// the GoNB kernel, it is skipped.
+// <repository>/screenshots/. The kernel is this checkout's (a kernelspec written for the test, like the one
+// scripts/setup-notebooks.sh registers). It fails early, saying why, when a cell fails or the explorer renders
+// statically instead of showing its slider. It needs WISEFT_BROWSER_TEST=1; without it, or without chromium,
+// jupyter-notebook or GoNB, it is skipped.
 func TestBrowser(t *testing.T) {
 	if os.Getenv("WISEFT_BROWSER_TEST") != "1" {
 		t.Skip("set WISEFT_BROWSER_TEST=1 to run the browser test (needs scripts/setup-notebooks.sh)")
@@ -34,9 +36,6 @@ func TestBrowser(t *testing.T) {
 	notebookBin := firstInPath("jupyter-notebook")
 	if chromium == "" || notebookBin == "" {
 		t.Skip("chromium or jupyter-notebook is not installed (scripts/setup-notebooks.sh)")
-	}
-	if out, err := exec.Command("jupyter", "kernelspec", "list").Output(); err != nil || !bytes.Contains(out, []byte("gonb")) {
-		t.Skip("the GoNB kernel is not installed (scripts/setup-notebooks.sh)")
 	}
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -55,6 +54,10 @@ func TestBrowser(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "01-quickstart.ipynb"), src, 0o644); err != nil {
 		t.Fatal(err)
+	}
+
+	if !writeKernelSpec(t, filepath.Join(dir, "jupyter"), root) {
+		t.Skip("GoNB is not installed (scripts/setup-notebooks.sh)")
 	}
 
 	base, token, stop := startNotebookServer(t, notebookBin, dir, root)
@@ -96,12 +99,16 @@ func TestBrowser(t *testing.T) {
 	_, err = page.Eval(`() => Jupyter.notebook.execute_all_cells()`)
 	must("running all cells", err)
 
-	// The α explorer is the last cell: wait for its slider and first frame.
-	must("waiting for the α explorer", page.Timeout(10*time.Minute).Wait(rod.Eval(
-		`() => !!document.querySelector('.wiseft-alpha-controls input[type=range]') && !!document.querySelector('.wiseft-alpha-frame')`)))
+	// The α explorer is the last cell: wait for its slider and first frame, and stop early when a cell failed or the
+	// explorer fell back to its static rendering (it then says why).
+	outcome, err := waitForExplorer(page, 5*time.Minute)
+	must("waiting for the α explorer", err)
 	t.Logf("all cells up to the α explorer ran in %.0fs", time.Since(start).Seconds())
-	if errs := cellErrors(page); errs != "" {
-		must("cell outputs", fmt.Errorf("errors before the explorer:\n%s", errs))
+	switch {
+	case strings.HasPrefix(outcome, "error:"):
+		must("cell outputs", fmt.Errorf("a cell failed before the explorer showed its slider:\n%s", outcome[6:]))
+	case strings.HasPrefix(outcome, "static:"):
+		must("the α explorer", fmt.Errorf("it rendered statically instead of showing its slider: %s", outcome[7:]))
 	}
 	frame, err := page.Element(".wiseft-alpha-frame")
 	must("frame", err)
@@ -158,6 +165,76 @@ func TestBrowser(t *testing.T) {
 	t.Logf("screenshots in %s", shots)
 }
 
+// waitForExplorer polls the page until the explorer shows its slider and first frame ("slider"), a cell shows an
+// error ("error:" and the text), or the explorer renders statically ("static:" and its note), for at most d.
+func waitForExplorer(page *rod.Page, d time.Duration) (string, error) {
+	deadline := time.Now().Add(d)
+	for {
+		res, err := page.Eval(`() => {
+			if (document.querySelector('.wiseft-alpha-controls input[type=range]') && document.querySelector('.wiseft-alpha-frame')) return 'slider';
+			const errs = Array.from(document.querySelectorAll('.output_error, .output_stderr')).map(e => e.innerText).filter(s => /error|panic/i.test(s));
+			if (errs.length) return 'error:' + errs.join('\n---\n');
+			const st = document.querySelector('.wiseft-alpha-static');
+			if (st) return 'static:' + st.innerText;
+			return '';
+		}`)
+		if err != nil {
+			return "", err
+		}
+		if v := res.Value.Str(); v != "" {
+			return v, nil
+		}
+		if time.Now().After(deadline) {
+			last, _ := page.Eval(`() => { const c = Jupyter.notebook.get_cells(); const o = c[c.length-1].output_area; ` +
+				`return 'kernel busy: ' + Jupyter.notebook.kernel_busy + '; last cell output: ' + (o ? o.element[0].innerText.slice(0, 2000) : '') }`)
+			state := ""
+			if last != nil {
+				state = last.Value.Str()
+			}
+			return "", fmt.Errorf("no slider, static rendering or error after %s (%s)", d, state)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// writeKernelSpec writes a GoNB kernelspec under dir/kernels/gonb whose notebooks use root's module through a
+// go.work, as scripts/setup-notebooks.sh registers it, so that the test runs this checkout whatever checkout the
+// user-wide kernel was registered from. It returns false when gonb is not installed.
+func writeKernelSpec(t *testing.T, dir, root string) bool {
+	t.Helper()
+	gonb := firstInPath("gonb")
+	if gonb == "" {
+		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+			p := filepath.Join(strings.TrimSpace(string(out)), "bin", "gonb")
+			if _, err := os.Stat(p); err == nil {
+				gonb = p
+			}
+		}
+	}
+	if gonb == "" {
+		return false
+	}
+	spec := map[string]any{
+		"argv":           []string{gonb, "--kernel", "{connection_file}", "-logtostderr=true", "-go_work=" + root},
+		"display_name":   "Go (gonb)",
+		"language":       "go",
+		"interrupt_mode": "message",
+		"env":            map[string]string{},
+	}
+	data, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kdir := filepath.Join(dir, "kernels", "gonb")
+	if err := os.MkdirAll(kdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(kdir, "kernel.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
 // frameState returns the α of the explorer's frame and the source of its first figure.
 func frameState(t *testing.T, page *rod.Page) (alpha, img string) {
 	t.Helper()
@@ -208,7 +285,9 @@ func startNotebookServer(t *testing.T, bin, dir, root string) (base, token strin
 			env = append(env, kv)
 		}
 	}
-	cmd.Env = append(env, "WISEFT_ROOT="+root, "WISEFT_NOTEBOOK_QUICK=1",
+	cmd.Env = append(env, "JUPYTER_PATH="+filepath.Join(dir, "jupyter"), // this checkout's kernel first
+		"WISEFT_FRONTEND_TIMEOUT=2m", // a busy CI machine may take a while to load GoNB's scripts in the page
+		"WISEFT_ROOT="+root, "WISEFT_NOTEBOOK_QUICK=1",
 		"WISEFT_NOTEBOOK_WORK="+filepath.Join(dir, "work"), "PYDEVD_DISABLE_FILE_VALIDATION=1")
 	log, err := os.Create(filepath.Join(dir, "jupyter.log"))
 	if err != nil {
@@ -230,9 +309,9 @@ func startNotebookServer(t *testing.T, bin, dir, root string) (base, token strin
 			<-waited
 		}
 		log.Close()
-		if t.Failed() {
+		if t.Failed() || os.Getenv("WISEFT_BROWSER_LOG") == "1" {
 			if data, err := os.ReadFile(log.Name()); err == nil {
-				t.Logf("jupyter log (tail):\n%s", tail(string(data), 3000))
+				t.Logf("jupyter log (tail):\n%s", tail(string(data), 2500))
 			}
 		}
 	}

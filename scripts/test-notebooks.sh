@@ -34,6 +34,15 @@ export WISEFT_NOTEBOOK_WORK="$TMP/work"   # fresh: nothing is read from earlier 
 export WISEFT_ROOT="$REPO"
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
+# This checkout's kernel: a kernelspec like the one setup-notebooks.sh registers, with its go.work pointing here,
+# found before the user-wide one (JUPYTER_PATH comes first), so a second clone never runs the first one's code.
+mkdir -p "$TMP/jupyter/kernels/gonb"
+cat >"$TMP/jupyter/kernels/gonb/kernel.json" <<EOF
+{"argv": ["$GOBIN/gonb", "--kernel", "{connection_file}", "-logtostderr=true", "-go_work=$REPO"],
+ "display_name": "Go (gonb)", "language": "go", "interrupt_mode": "message", "env": {}}
+EOF
+export JUPYTER_PATH="$TMP/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+
 # check_outputs NOTEBOOK [REQUIRED_TEXT]: fails on error outputs, panics or GoNB error blocks; with
 # REQUIRED_TEXT, also when no output contains it.
 check_outputs() {
@@ -98,8 +107,9 @@ if [ -z "$FILTER" ] && [ "${WISEFT_NOTEBOOK_BROWSER:-1}" != 0 ]; then
     if WISEFT_BROWSER_TEST=1 go test -count=1 -timeout 15m -run TestBrowser ./notebooks >"$TMP/browser.log" 2>&1; then
       echo "test-notebooks: ok   browser test ($(( $(date +%s) - start ))s; screenshots in screenshots/)"
     else
-      echo "test-notebooks: FAIL browser test; log:" >&2
-      tail -40 "$TMP/browser.log" >&2
+      echo "test-notebooks: FAIL browser test ($(( $(date +%s) - start ))s); the test's messages, then Jupyter's log:" >&2
+      grep -v -e '^        ' -e '^\s*$' "$TMP/browser.log" | tail -30 >&2 || true
+      grep -v -e 'jpyexec\|/api/kernels\|^\s*$' "$TMP/browser.log" | grep '^        ' | tail -25 >&2 || true
       failed=1
     fi
   else

@@ -45,7 +45,9 @@ type AlphaExplorer struct {
 	Initial float64
 	// StaticAlphas are the α rendered without a front end (default 0, 0.5, 1, or the nearest positions).
 	StaticAlphas []float64
-	// FrontEndTimeout bounds the wait for a browser to answer (default 10s; 0 with WISEFT_NOTEBOOK_STATIC=1).
+	// FrontEndTimeout bounds the wait for a browser to answer: the slider is shown once its script in the page
+	// has reported back. Default: WISEFT_FRONTEND_TIMEOUT (a duration such as 90s), else DefaultFrontEndTimeout.
+	// Headless runs (Headless) never wait.
 	FrontEndTimeout time.Duration
 	// IdleTimeout ends the interactive session after this long without a slider move (default 15 minutes).
 	IdleTimeout time.Duration

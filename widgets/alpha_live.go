@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"fmt"
+	"html"
 	"os"
 	"time"
 
@@ -30,12 +31,12 @@ func (e *AlphaExplorer) Show() error {
 		}
 		return nil
 	}
-	timeout := e.FrontEndTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
+	timeout, err := e.frontEndTimeout()
+	if err != nil {
+		return err
 	}
 	if Headless() {
-		return e.showStatic(ps)
+		return e.showStatic(ps, "headless execution")
 	}
 
 	// The controls live in a transient block: nothing of them is saved with the notebook.
@@ -53,7 +54,7 @@ func (e *AlphaExplorer) Show() error {
 	if !ok {
 		// No front end answered: headless execution. Drop the controls and render statically.
 		updateHTML(ctrlBlock, "")
-		return e.showStatic(ps)
+		return e.showStatic(ps, fmt.Sprintf("no front end answered within %s; %s raises the wait", timeout, FrontEndTimeoutEnv))
 	}
 	dom.Append(ctrlDiv, `<span style="color:#777;white-space:nowrap">1 = fine-tuned</span>`)
 	button, ok := withTimeout(timeout, func() *gwidgets.ButtonBuilder {
@@ -61,7 +62,7 @@ func (e *AlphaExplorer) Show() error {
 	})
 	if !ok {
 		updateHTML(ctrlBlock, "")
-		return e.showStatic(ps)
+		return e.showStatic(ps, fmt.Sprintf("the Done button got no answer within %s", timeout))
 	}
 	dom.Append(ctrlDiv, fmt.Sprintf(`<span id="%s" style="color:#a05a00"></span>`, statusSpan))
 
@@ -125,15 +126,31 @@ loop:
 	return nil
 }
 
-// showStatic displays the frames of the static α list.
-func (e *AlphaExplorer) showStatic(ps []float64) error {
+// frontEndTimeout is FrontEndTimeout, else WISEFT_FRONTEND_TIMEOUT, else DefaultFrontEndTimeout.
+func (e *AlphaExplorer) frontEndTimeout() (time.Duration, error) {
+	if e.FrontEndTimeout > 0 {
+		return e.FrontEndTimeout, nil
+	}
+	if v := os.Getenv(FrontEndTimeoutEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return 0, fmt.Errorf("widgets: %s=%q is not a positive duration such as 90s or 2m", FrontEndTimeoutEnv, v)
+		}
+		return d, nil
+	}
+	return DefaultFrontEndTimeout, nil
+}
+
+// showStatic displays the frames of the static α list, saying why there is no slider.
+func (e *AlphaExplorer) showStatic(ps []float64, why string) error {
 	alphas := e.staticAlphas(ps)
 	h, err := e.StaticHTML(alphas)
 	if err != nil {
 		return err
 	}
-	note := fmt.Sprintf(`<div style="color:#777;font-family:sans-serif;font-size:12px">No interactive front end: `+
-		`the α explorer at α = %v (open the notebook in Jupyter and run the cell for the slider).</div>`, fmtAlphas(alphas))
+	note := fmt.Sprintf(`<div class="wiseft-alpha-static" style="color:#777;font-family:sans-serif;font-size:12px">`+
+		`No interactive front end (%s): the α explorer at α = %v (open the notebook in Jupyter and run the cell `+
+		`for the slider).</div>`, html.EscapeString(why), fmtAlphas(alphas))
 	(HTML(note) + h).Display()
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
@@ -23,9 +24,17 @@ const (
 	StaticEnv = "WISEFT_NOTEBOOK_STATIC"
 	// RootEnv overrides the repository root found by RepoRoot.
 	RootEnv = "WISEFT_ROOT"
+	// FrontEndTimeoutEnv sets how long interactive widgets wait for a browser before rendering statically, as a
+	// Go duration (90s, 2m); see AlphaExplorer.FrontEndTimeout.
+	FrontEndTimeoutEnv = "WISEFT_FRONTEND_TIMEOUT"
 	// WorkEnv overrides the folder under which WorkDir makes the notebooks' work folders.
 	WorkEnv = "WISEFT_NOTEBOOK_WORK"
 )
+
+// DefaultFrontEndTimeout is how long the α explorer waits for a browser to answer when neither
+// AlphaExplorer.FrontEndTimeout nor WISEFT_FRONTEND_TIMEOUT says otherwise. A page that is still loading GoNB's
+// scripts on a busy machine can take several seconds.
+const DefaultFrontEndTimeout = 30 * time.Second
 
 // modulePath is this repository's module, recognised by RepoRoot in go.mod.
 const modulePath = "github.com/gowiseft/wiseft"

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
@@ -176,6 +177,35 @@ func TestHeadlessEnv(t *testing.T) {
 	_ = Headless() // go test is not a headless notebook runner: must not fail either way
 	if parentOf(os.Getpid()) != os.Getppid() {
 		t.Errorf("parentOf(self) = %d, want %d", parentOf(os.Getpid()), os.Getppid())
+	}
+}
+
+func TestFrontEndTimeout(t *testing.T) {
+	e := NewAlphaExplorer(synthSweep(), "ID", nil)
+	for _, c := range []struct {
+		field time.Duration
+		env   string
+		want  time.Duration
+		bad   bool
+	}{
+		{0, "", DefaultFrontEndTimeout, false},
+		{0, "90s", 90 * time.Second, false},
+		{5 * time.Second, "90s", 5 * time.Second, false}, // the field wins over the environment
+		{0, "ninety", 0, true},
+		{0, "-1s", 0, true},
+	} {
+		t.Setenv(FrontEndTimeoutEnv, c.env)
+		e.FrontEndTimeout = c.field
+		got, err := e.frontEndTimeout()
+		if c.bad {
+			if err == nil || !strings.Contains(err.Error(), FrontEndTimeoutEnv) {
+				t.Errorf("%s=%q: err = %v, want an error naming the variable", FrontEndTimeoutEnv, c.env, err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("field %s, %s=%q: got %s, %v; want %s", c.field, FrontEndTimeoutEnv, c.env, got, err, c.want)
+		}
 	}
 }
 
