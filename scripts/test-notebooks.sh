@@ -107,9 +107,8 @@ if [ -z "$FILTER" ] && [ "${WISEFT_NOTEBOOK_BROWSER:-1}" != 0 ]; then
     if WISEFT_BROWSER_TEST=1 go test -count=1 -timeout 15m -run TestBrowser ./notebooks >"$TMP/browser.log" 2>&1; then
       echo "test-notebooks: ok   browser test ($(( $(date +%s) - start ))s; screenshots in screenshots/)"
     else
-      echo "test-notebooks: FAIL browser test ($(( $(date +%s) - start ))s); the test's messages, then Jupyter's log:" >&2
-      grep -v -e '^        ' -e '^\s*$' "$TMP/browser.log" | tail -30 >&2 || true
-      grep -v -e 'jpyexec\|/api/kernels\|^\s*$' "$TMP/browser.log" | grep '^        ' | tail -25 >&2 || true
+      echo "test-notebooks: FAIL browser test ($(( $(date +%s) - start ))s); the test's messages, the page's console, Jupyter's log:" >&2
+      grep -v -e 'jpyexec' -e '/api/kernels' -e '^\s*$' "$TMP/browser.log" | head -100 >&2 || true
       failed=1
     fi
   else
