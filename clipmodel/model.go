@@ -10,6 +10,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 )
 
 // Model is a CLIP model on the host: its config, its weights, its tokenizer (when its folder has vocab.json and
@@ -129,7 +130,7 @@ func (m *Model) Save(dir string) error {
 		map[string]string{"format": "pt"}); err != nil {
 		return err
 	}
-	if err := safetensors.WriteFileAtomic(filepath.Join(dir, ConfigFile), append(cfgJSON, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, ConfigFile), append(cfgJSON, '\n')); err != nil {
 		return err
 	}
 	if m.Tokenizer != nil {

@@ -1,13 +1,15 @@
 package datasets
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
 	"math"
-	"os"
+
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 )
 
 // gridZoom is the pixel zoom of contact sheets, so 28x28 images are easy to see.
@@ -60,19 +62,15 @@ func gridOf(ds Dataset, idx []int, cols int) (image.Image, error) {
 	return sheet, nil
 }
 
-// SaveGrid writes the contact sheet of n examples of ds (see Grid) as a PNG file at path.
+// SaveGrid writes the contact sheet of n examples of ds (see Grid) as a PNG file at path, atomically.
 func SaveGrid(ds Dataset, n int, path string) error {
 	sheet, err := Grid(ds, n)
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, sheet); err != nil {
 		return err
 	}
-	if err := png.Encode(f, sheet); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.Write(path, buf.Bytes())
 }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"bytes"
 	"fmt"
 	"html"
 	"image"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
@@ -232,15 +234,11 @@ func WriteImageFolder(ds datasets.Dataset, n int, dir string) error {
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return err
 		}
-		f, err := os.Create(filepath.Join(sub, fmt.Sprintf("%s-%05d.png", ds.Name(), i)))
-		if err != nil {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
 			return err
 		}
-		if err := png.Encode(f, img); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := atomicfile.Write(filepath.Join(sub, fmt.Sprintf("%s-%05d.png", ds.Name(), i)), buf.Bytes()); err != nil {
 			return err
 		}
 		count[label]++

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/world"
 )
 
@@ -204,7 +205,7 @@ func WorkDir(notebook string, key any) (string, error) {
 	}
 	if key != nil {
 		data, _ := json.MarshalIndent(key, "", "  ")
-		_ = os.WriteFile(filepath.Join(dir, "settings.json"), append(data, '\n'), 0o644)
+		_ = atomicfile.Write(filepath.Join(dir, "settings.json"), append(data, '\n'))
 	}
 	return dir, nil
 }

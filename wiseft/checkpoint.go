@@ -16,6 +16,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 )
 
 // A fine-tuning checkpoint is a folder CheckpointDir/checkpoint_<epoch> (epoch counted from 1: the number of
@@ -239,7 +240,7 @@ func writeCheckpoint(dir string, cls *Classifier, ctx *context.Context, state *C
 		return "", err
 	}
 	// state.json last: a folder that has it has everything (each file was synced by its atomic write).
-	if err := safetensors.WriteFileAtomic(filepath.Join(tmp, StateFile), append(stateJSON, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(tmp, StateFile), append(stateJSON, '\n')); err != nil {
 		return "", err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/internal/speed"
 )
 
@@ -76,6 +79,12 @@ func runBench(args []string) error {
 			return usageError{err.Error()}
 		}
 	}
+	if *jsonOut != "" {
+		// Checked before the cases run: a minutes-long benchmark must not end in "no such folder".
+		if fi, err := os.Stat(filepath.Dir(*jsonOut)); err != nil || !fi.IsDir() {
+			return usageError{fmt.Sprintf("--json %s: the folder %s does not exist", *jsonOut, filepath.Dir(*jsonOut))}
+		}
+	}
 	if *child {
 		r := runBenchCase(list[0], *d)
 		data, err := json.Marshal(r)
@@ -105,18 +114,14 @@ func runBench(args []string) error {
 	}
 	printBenchSummary(os.Stdout, results)
 	if *jsonOut != "" {
-		f, err := os.Create(*jsonOut)
-		if err != nil {
-			return err
-		}
-		enc := json.NewEncoder(f)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		for _, r := range results {
 			if err := enc.Encode(r); err != nil {
-				f.Close()
 				return err
 			}
 		}
-		if err := f.Close(); err != nil {
+		if err := atomicfile.Write(*jsonOut, buf.Bytes()); err != nil {
 			return err
 		}
 	}

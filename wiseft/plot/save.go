@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -47,34 +48,8 @@ func WriteFileAtomic(dir, name string, data []byte) (path string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("plot: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return "", fmt.Errorf("plot: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return "", fmt.Errorf("plot: write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return "", fmt.Errorf("plot: chmod %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return "", fmt.Errorf("plot: fsync %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Close(); err != nil {
-		return "", fmt.Errorf("plot: close %s: %w", tmp.Name(), err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("plot: %w", err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync() // not every platform can fsync a directory
-		_ = d.Close()
 	}
 	return path, nil
 }
