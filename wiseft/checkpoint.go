@@ -10,13 +10,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/internal/atomicfile"
+	"github.com/gowiseft/wiseft/internal/trainstate"
 )
 
 // A fine-tuning checkpoint is a folder CheckpointDir/checkpoint_<epoch> (epoch counted from 1: the number of
@@ -217,9 +216,9 @@ func writeCheckpoint(dir string, cls *Classifier, ctx *context.Context, state *C
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	removeStalePartials(dir)
+	trainstate.RemoveStale(dir, "checkpoint_")
 	final := checkpointPathOf(dir, state)
-	tmp, err := os.MkdirTemp(dir, "."+filepath.Base(final)+partialInfix+"*")
+	tmp, err := trainstate.TempDir(final)
 	if err != nil {
 		return "", err
 	}
@@ -227,12 +226,7 @@ func writeCheckpoint(dir string, cls *Classifier, ctx *context.Context, state *C
 	if err := cls.Save(tmp); err != nil {
 		return "", err
 	}
-	opt, err := optimizerTensors(ctx, cls.Model.Weights)
-	if err != nil {
-		return "", err
-	}
-	if err := safetensors.WriteFile(filepath.Join(tmp, OptimizerFile), opt,
-		map[string]string{"format": "gomlx-context-variables"}); err != nil {
+	if err := trainstate.Save(filepath.Join(tmp, OptimizerFile), ctx, cls.Model.Weights); err != nil {
 		return "", err
 	}
 	stateJSON, err := json.MarshalIndent(state, "", "  ")
@@ -243,28 +237,11 @@ func writeCheckpoint(dir string, cls *Classifier, ctx *context.Context, state *C
 	if err := atomicfile.Write(filepath.Join(tmp, StateFile), append(stateJSON, '\n')); err != nil {
 		return "", err
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return "", err
-	}
-	if err := swapDir(tmp, final); err != nil {
+	if err := trainstate.SwapDir(tmp, final); err != nil {
 		return "", err
 	}
 	removeOlderStepCheckpoints(dir, state.Step)
 	return final, nil
-}
-
-// partialInfix marks the temporary folder of a checkpoint being written: ".checkpoint_3.partial-123456".
-const partialInfix = ".partial-"
-
-// removeStalePartials removes the temporary folders of checkpoints whose writer died (they are never read).
-func removeStalePartials(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".checkpoint_") &&
-			(strings.Contains(n, partialInfix) || strings.Contains(n, oldInfix)) {
-			_ = os.RemoveAll(filepath.Join(dir, n))
-		}
-	}
 }
 
 // removeOlderStepCheckpoints removes the mid-epoch checkpoints of fewer than step steps: a newer checkpoint
@@ -276,142 +253,4 @@ func removeOlderStepCheckpoints(dir string, step int) {
 			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
-}
-
-// oldInfix marks a folder moved aside by swapDir.
-const oldInfix = ".old-"
-
-// swapDir moves the complete folder tmp to final, durably: final's parent is synced after the rename. A folder
-// already at final (an earlier checkpoint of the same name) is first moved aside under a hidden name and removed
-// once tmp is in place, so at every moment either the old folder or the new one is complete (if the process dies
-// between the two renames, final is missing and the old folder waits under the hidden name).
-func swapDir(tmp, final string) error {
-	parent := filepath.Dir(final)
-	var aside string
-	if _, err := os.Lstat(final); err == nil {
-		f, err := os.MkdirTemp(parent, "."+filepath.Base(final)+oldInfix+"*")
-		if err != nil {
-			return err
-		}
-		aside = f
-		if err := os.Rename(final, filepath.Join(aside, "dir")); err != nil {
-			os.Remove(aside)
-			return err
-		}
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		if aside != "" {
-			_ = os.Rename(filepath.Join(aside, "dir"), final)
-			_ = os.Remove(aside)
-		}
-		return err
-	}
-	syncDir(parent)
-	if aside != "" {
-		_ = os.RemoveAll(aside)
-	}
-	return nil
-}
-
-// syncDir fsyncs a folder so that renames in it are durable; some platforms cannot, which is ignored.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-}
-
-// variableKey names a context variable in OptimizerFile: "<scope>/<name>" ("/AdamOptimizer/global_step").
-func variableKey(scope, name string) string {
-	return strings.TrimSuffix(scope, "/") + "/" + name
-}
-
-func splitVariableKey(key string) (scope, name string) {
-	i := strings.LastIndexByte(key, '/')
-	scope, name = key[:i], key[i+1:]
-	if scope == "" {
-		scope = context.RootScope
-	}
-	return scope, name
-}
-
-// optimizerTensors collects every variable of ctx that is not one of the model's weights.
-func optimizerTensors(ctx *context.Context, model clipmodel.Weights) (map[string]*safetensors.Tensor, error) {
-	out := map[string]*safetensors.Tensor{}
-	for v := range ctx.IterVariables() {
-		if _, isWeight := model[clipmodel.ScopeToKey(v.Scope(), v.Name())]; isWeight || v.Trainable {
-			continue
-		}
-		value, err := v.Value()
-		if err != nil {
-			return nil, err
-		}
-		dims := value.Shape().Dimensions
-		var t *safetensors.Tensor
-		switch value.DType() {
-		case dtypes.Float32:
-			data, err := tensors.CopyFlatData[float32](value)
-			if err != nil {
-				return nil, err
-			}
-			t = safetensors.FromFloat32(data, dims...)
-		case dtypes.Int64:
-			data, err := tensors.CopyFlatData[int64](value)
-			if err != nil {
-				return nil, err
-			}
-			t = safetensors.FromInt64(data, dims...)
-		default:
-			return nil, fmt.Errorf("optimizer variable %s has dtype %s (only float32 and int64 are saved)",
-				v.ScopeAndName(), value.DType())
-		}
-		out[variableKey(v.Scope(), v.Name())] = t
-	}
-	return out, nil
-}
-
-// restoreOptimizer sets (creating where needed) the variables saved by optimizerTensors in ctx. The variables are
-// not trainable.
-func restoreOptimizer(ctx *context.Context, path string) error {
-	f, err := safetensors.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	for key, t := range f.Tensors {
-		if !strings.HasPrefix(key, "/") {
-			return fmt.Errorf("%s: tensor %q is not a context variable name", path, key)
-		}
-		var value *tensors.Tensor
-		switch t.DType {
-		case safetensors.F32:
-			data, err := t.Float32()
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w", path, key, err)
-			}
-			value = tensors.FromFlatDataAndDimensions(data, t.Shape...)
-		case safetensors.I64:
-			data, err := t.Int64()
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w", path, key, err)
-			}
-			value = tensors.FromFlatDataAndDimensions(data, t.Shape...)
-		default:
-			return fmt.Errorf("%s: %s has dtype %s", path, key, t.DType)
-		}
-		scope, name := splitVariableKey(key)
-		if v := ctx.GetVariableByScopeAndName(scope, name); v != nil {
-			if !v.Shape().Equal(value.Shape()) {
-				return fmt.Errorf("%s: %s has shape %s, the training context expects %s", path, key, value.Shape(), v.Shape())
-			}
-			if v.Trainable {
-				return fmt.Errorf("%s: %s is a trainable weight, not optimizer state", path, key)
-			}
-			if err := v.SetValue(value); err != nil {
-				return err
-			}
-			continue
-		}
-		ctx.InAbsPath(scope).Checked(false).VariableWithValue(name, value).SetTrainable(false)
-	}
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/trainstate"
 )
 
 // FineTuneConfig configures FineTune. Zero values take the paper's defaults (see DefaultFineTuneConfig); to turn
@@ -193,7 +194,7 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 		return nil, err
 	}
 	if resume != nil {
-		if err := restoreOptimizer(t.ctx, filepath.Join(cfg.ResumeFrom, OptimizerFile)); err != nil {
+		if err := trainstate.Restore(t.ctx, filepath.Join(cfg.ResumeFrom, OptimizerFile)); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}

@@ -35,7 +35,7 @@ type signalWatch struct {
 	received os.Signal
 }
 
-func watchSignals() *signalWatch {
+func watchSignals(command string) *signalWatch {
 	w := &signalWatch{stop: make(chan struct{}), ch: make(chan os.Signal, 2), done: make(chan struct{})}
 	signal.Notify(w.ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
@@ -51,11 +51,11 @@ func watchSignals() *signalWatch {
 				}
 				w.mu.Unlock()
 				if first {
-					fmt.Fprintf(os.Stderr, "\nwiseft run: %s: stopping after the current step and saving a checkpoint (send it again to quit at once)\n", signalName(sig))
+					fmt.Fprintf(os.Stderr, "\nwiseft %s: %s: stopping after the current step and saving a checkpoint (send it again to quit at once)\n", command, signalName(sig))
 					close(w.stop)
 					continue
 				}
-				fmt.Fprintf(os.Stderr, "wiseft run: second %s: quitting now; the checkpoints of finished epochs are kept, run the same command with --resume to continue\n", signalName(sig))
+				fmt.Fprintf(os.Stderr, "wiseft %s: second %s: quitting now; the checkpoints of finished epochs are kept, run the same command with --resume to continue\n", command, signalName(sig))
 				os.Exit(signalExitCode(sig))
 			}
 		}
@@ -102,7 +102,7 @@ func signalExitCode(sig os.Signal) int {
 // a checkpoint and a one-line error that says how to continue.
 func fineTuneInterruptible(zs *wiseft.Classifier, train datasets.Dataset, cfg wiseft.FineTuneConfig, f runFlags, resumeFrom string) (*wiseft.Classifier, error) {
 	cfg.ResumeFrom = resumeFrom
-	w := watchSignals()
+	w := watchSignals("run")
 	cfg.Stop = w.stop
 	ft, err := wiseft.FineTune(zs, train, cfg)
 	w.release()

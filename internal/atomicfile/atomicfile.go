@@ -38,9 +38,15 @@ func Write(path string, data []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // not every platform can sync a folder
-		d.Close()
-	}
+	SyncDir(dir)
 	return nil
+}
+
+// SyncDir fsyncs a folder so that the creations and renames in it are durable; some platforms and file systems
+// cannot, which is ignored.
+func SyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/gowiseft/wiseft/internal/atomicfile"
 )
 
 // appendMu serialises appends within this process; lockFile (flock on
@@ -69,7 +71,7 @@ func Append(path string, recs ...Record) error {
 	}
 	if created {
 		// Make the new directory entry durable too.
-		syncDir(filepath.Dir(path))
+		atomicfile.SyncDir(filepath.Dir(path))
 	}
 	return nil
 }
@@ -130,13 +132,4 @@ func endsTorn(f *os.File) (bool, error) {
 		return false, err
 	}
 	return last[0] != '\n', nil
-}
-
-// syncDir fsyncs a directory, ignoring errors: some platforms and file
-// systems cannot.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
 }

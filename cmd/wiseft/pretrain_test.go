@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestPretrainInterruptAndResume sends SIGINT to a small `wiseft pretrain` in the middle of its first epoch: it
+// must exit with status 130, saying how to continue, leave a checkpoint and no model; the same command then
+// refuses to start over the checkpoints without --resume, and with --resume ends with the model of an
+// uninterrupted run, bit for bit.
+func TestPretrainInterruptAndResume(t *testing.T) {
+	data := dataOrSkip(t)
+	dir := t.TempDir()
+	common := []string{"pretrain", "--data-location", data, "--pairs", "192", "--batch-size", "32", "--epochs", "2",
+		"--warmup-length", "2", "--eval-examples", "0", "--log-every", "2"}
+
+	whole := filepath.Join(dir, "whole")
+	if _, stderr, code := run(t, append(common, "--out", whole)...); code != 0 {
+		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
+	}
+
+	out := filepath.Join(dir, "model")
+	args := append(common, "--out", out)
+	cmd := exec.Command(binary, args...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(pipe)
+	signalled := false
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if !signalled && strings.HasPrefix(sc.Text(), "epoch 1 step 2/") {
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !signalled || !ok || ee.ExitCode() != 130 {
+		t.Fatalf("signalled %v, wait: %v; want exit 130. stderr:\n%s", signalled, err, strings.Join(lines, "\n"))
+	}
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, "SIGINT") || !strings.Contains(last, "--resume") {
+		t.Errorf("last line %q does not say it was interrupted and how to continue", last)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the model folder exists after the interrupted run (%v)", err)
+	}
+
+	_, stderr, code := run(t, args...)
+	if code != 2 || !strings.Contains(stderr, "--resume") {
+		t.Errorf("a second start without --resume: exit %d, %q; want 2 and a hint", code, stderr)
+	}
+	if _, stderr, code := run(t, append(args, "--resume")...); code != 0 {
+		t.Fatalf("--resume: exit %d: %s", code, stderr)
+	}
+	a, err := os.ReadFile(filepath.Join(whole, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Errorf("the resumed model differs from the uninterrupted one")
+	}
+}

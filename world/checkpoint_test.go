@@ -1,0 +1,126 @@
+package world
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gowiseft/wiseft/clipmodel"
+)
+
+// stopAtFirstLine closes stop when the first progress line is written.
+type stopAtFirstLine struct {
+	once sync.Once
+	stop chan struct{}
+}
+
+func (w *stopAtFirstLine) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.stop) })
+	return len(p), nil
+}
+
+// TestPretrainStopAndResume stops a small pretraining in the middle of its first epoch (Stop closed when the
+// progress line of step 3 is written, so the run stops before step 4), resumes it from the mid-epoch checkpoint,
+// and checks that the resumed run ends with the weights of an uninterrupted run, bit for bit; the folder of the
+// final model is written only at the end.
+func TestPretrainStopAndResume(t *testing.T) {
+	data := dataDir(t)
+	base := DefaultPretrainConfig()
+	base.Corpus = CorpusConfig{Pairs: 192, Seed: 1, HandwritingWeight: 0.05, DataLocation: data}
+	base.Epochs, base.BatchSize, base.WarmupSteps, base.EvalExamples = 2, 32, 2, 0 // 6 steps per epoch
+
+	whole := base
+	whole.Out = filepath.Join(t.TempDir(), "whole")
+	want, err := Pretrain(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	first := base
+	first.Out = filepath.Join(dir, "model")
+	first.CheckpointDir = filepath.Join(dir, "checkpoints")
+	first.LogEvery = 3
+	w := &stopAtFirstLine{stop: make(chan struct{})}
+	first.Log, first.Stop = w, w.stop
+	_, err = Pretrain(first)
+	var stopped *PretrainStoppedError
+	if !errors.As(err, &stopped) {
+		t.Fatalf("want a PretrainStoppedError, got %v", err)
+	}
+	if stopped.Step != 3 || filepath.Base(stopped.Checkpoint) != "step_3" {
+		t.Fatalf("stopped after %d steps in %s; want 3 steps in step_3", stopped.Step, stopped.Checkpoint)
+	}
+	if _, err := os.Stat(first.Out); !os.IsNotExist(err) {
+		t.Fatalf("the final model folder exists after a stopped run (%v)", err)
+	}
+	path, state, err := LatestPretrainCheckpoint(first.CheckpointDir)
+	if err != nil || path != stopped.Checkpoint || state.Epoch != 0 || state.StepInEpoch != 3 {
+		t.Fatalf("latest checkpoint %s %+v %v; want %s at epoch 0 step 3", path, state, err, stopped.Checkpoint)
+	}
+
+	// A resume that asks for another recipe is refused before any training.
+	other := first
+	other.Stop, other.Log = nil, nil
+	other.ResumeFrom = path
+	other.LR = 2e-3
+	if _, err := Pretrain(other); err == nil || !strings.Contains(err.Error(), "trained with") {
+		t.Fatalf("resume with another learning rate: err = %v, want a refusal naming the recipes", err)
+	}
+
+	resumed := first
+	resumed.Stop, resumed.Log = nil, nil
+	resumed.ResumeFrom = path
+	got, err := Pretrain(resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, wt := range want.Weights {
+		g := got.Weights[name]
+		if g == nil || len(g.Data) != len(wt.Data) {
+			t.Fatalf("%s missing or mis-shaped after resume", name)
+		}
+		for i := range wt.Data {
+			if g.Data[i] != wt.Data[i] {
+				t.Fatalf("%s[%d] = %v after stop and resume, %v uninterrupted", name, i, g.Data[i], wt.Data[i])
+			}
+		}
+	}
+	saved, err := clipmodel.Load(first.Out)
+	if err != nil {
+		t.Fatalf("the final model: %v", err)
+	}
+	if saved.Weights["logit_scale"].Data[0] != want.Weights["logit_scale"].Data[0] {
+		t.Errorf("the saved model differs from the returned one")
+	}
+	// Every epoch left its checkpoint; the mid-epoch one was replaced by them.
+	for _, name := range []string{"epoch_1", "epoch_2"} {
+		if _, err := ReadPretrainCheckpoint(filepath.Join(first.CheckpointDir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(first.CheckpointDir, "step_3")); !os.IsNotExist(err) {
+		t.Errorf("step_3 still there after later checkpoints (%v)", err)
+	}
+}
+
+// TestPretrainRefusesForeignOutFolder: the final model replaces its folder whole, so a folder holding anything
+// else is refused before training starts.
+func TestPretrainRefusesForeignOutFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultPretrainConfig()
+	cfg.Out = dir
+	_, err := Pretrain(cfg)
+	if err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Fatalf("err = %v, want a refusal naming notes.txt", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(data) != "mine" {
+		t.Errorf("notes.txt was touched")
+	}
+}
