@@ -14,6 +14,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/datasets/pipeline"
 )
 
 // DefaultEvalBatchSize is the batch size NewEvaluator uses when given batchSize ≤ 0.
@@ -23,9 +24,9 @@ const DefaultEvalBatchSize = 32
 
 // Evaluator runs a classifier over datasets. It compiles the classifier graph (Logits) once, for one batch size,
 // with the weights as variables of the program: SetWeights swaps in other weights of the same shapes (every α of a
-// sweep, a soup, a fine-tuned checkpoint) without recompiling. Datasets are streamed in batches: examples are
-// decoded and preprocessed (Transform.EvalParallel) one batch ahead of the model on a background goroutine, the
-// last batch is padded to the batch size, and no more than two batches of pixels are held at once.
+// sweep, a soup, a fine-tuned checkpoint) without recompiling. Datasets are streamed in batches through the data
+// pipeline (datasets/pipeline): examples are decoded and preprocessed on all cores, at most
+// pipeline.DefaultPrefetch batches ahead of the model, and the last batch is padded to the batch size.
 //
 // Only the tensors the classifier graph reads are held (the image tower, the visual projection and the head); the
 // text tower is not copied. Methods may be called from several goroutines; they run one at a time.
@@ -36,7 +37,7 @@ const DefaultEvalBatchSize = 32
 //	err = ev.SetWeights(ft.Model.Weights)
 //	m, err = ev.Evaluate(testSet, 0)
 type Evaluator struct {
-	// Workers is the number of goroutines that decode and preprocess images; ≤ 0 means GOMAXPROCS.
+	// Workers is the number of goroutines that decode and preprocess images; ≤ 0 means one per CPU.
 	Workers int
 	// Progress, when set, is called after each batch with the number of examples done and the total.
 	Progress func(done, total int)
@@ -191,8 +192,8 @@ func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
 	if err != nil {
 		return Metrics{}, err
 	}
-	m.Skipped = len(skipped)
-	for _, s := range skipped[:min(len(skipped), 5)] {
+	m.Skipped = skipped.count
+	for _, s := range skipped.first {
 		m.SkipErrors = append(m.SkipErrors, s.Error())
 	}
 	return m, nil
@@ -216,59 +217,69 @@ func (e *Evaluator) Predict(ds datasets.Dataset, limit int) ([]Prediction, error
 	return preds, err
 }
 
-func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, []error, error) {
+// skips counts the examples an evaluation left out and keeps the first few errors.
+type skips struct {
+	count int
+	first []error
+}
+
+func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips, error) {
 	if ds == nil {
-		return nil, nil, fmt.Errorf("evaluator: no dataset")
+		return nil, skips{}, fmt.Errorf("evaluator: no dataset")
 	}
 	project, err := e.labelSpace(ds)
 	if err != nil {
-		return nil, nil, err
+		return nil, skips{}, err
 	}
-	nLabels := len(ds.ClassNames())
 	if ds.Len() == 0 {
-		return nil, nil, nil
+		return nil, skips{}, nil
 	}
-	var skipped []error
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	indices := firstN(ds.Len(), limit)
-	batches, stop := streamBatches(ds, indices, e.batchSize, true, e.transform, e.Workers)
-	defer stop()
+	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: e.batchSize, Transform: e.transform, Workers: e.Workers,
+		Indices: indices})
+	if err != nil {
+		return nil, skips{}, fmt.Errorf("evaluator: %w", err)
+	}
+	defer loader.Close()
 	preds := make([]Prediction, 0, len(indices))
 	v := e.config.Vision
-	for b := range batches {
-		if b.err != nil {
-			return nil, nil, b.err
-		}
-		skipped = append(skipped, b.skipped...)
-		for k, label := range b.labels {
-			if label < 0 || label >= nLabels {
-				return nil, nil, fmt.Errorf("%s example %d: label %d outside [0, %d)", ds.Name(), b.indices[k], label, nLabels)
-			}
-		}
-		in := tensors.FromFlatDataAndDimensions(b.pixels, b.rows, v.Channels, v.ImageSize, v.ImageSize)
+	per := e.transform.Len()
+	for b := range loader.All() {
+		// Every batch is padded with zero rows to the compiled batch size.
+		pixels := b.Pixels[:e.batchSize*per]
+		clear(pixels[b.N*per:])
+		in := tensors.FromFlatDataAndDimensions(pixels, e.batchSize, v.Channels, v.ImageSize, v.ImageSize)
 		out, err := e.exec.Exec(in)
 		_ = in.FinalizeAll()
 		if err != nil {
-			return nil, nil, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
+			return nil, skips{}, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
 		}
 		logits, err := tensors.CopyFlatData[float32](out[0])
 		_ = out[0].FinalizeAll() // release the device buffer now rather than at garbage collection
 		if err != nil {
-			return nil, nil, err
+			return nil, skips{}, err
 		}
-		for k, idx := range b.indices {
+		for k, idx := range b.Indices {
 			row := logits[k*e.numClasses : (k+1)*e.numClasses]
-			preds = append(preds, predict(idx, b.labels[k], row, project, e.KeepProbs))
+			preds = append(preds, predict(idx, b.Labels[k], row, project, e.KeepProbs))
 		}
+		loader.Recycle(b)
 		if e.Progress != nil {
-			e.Progress(len(preds)+len(skipped), len(indices))
+			e.Progress(len(preds)+loader.Skipped(), len(indices))
 		}
 	}
-	if len(preds) == 0 && len(skipped) > 0 {
-		return nil, skipped, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), len(skipped), skipped[0])
+	// An example that cannot be read (a corrupt or non-image file in a large dataset, a label outside the class
+	// list) is left out and counted.
+	sk := skips{count: loader.Skipped()}
+	for _, s := range loader.Skips()[:min(loader.Skipped(), 5)] {
+		sk.first = append(sk.first, fmt.Errorf("%s example %d: %w", ds.Name(), s.Index, s.Err))
 	}
-	return preds, skipped, nil
+	if len(preds) == 0 && sk.count > 0 {
+		return nil, sk, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), sk.count, sk.first[0])
+	}
+	return preds, sk, nil
 }
 
 // labelSpace returns, for a dataset covering some of the classifier's classes (datasets.SubsetOf: ClassSubset or
@@ -321,4 +332,17 @@ func (e *Evaluator) MustEvaluate(ds datasets.Dataset, limit int) Metrics {
 		panic(err)
 	}
 	return m
+}
+
+// firstN returns the indices 0..n-1, n being limit clipped to [1, total] (limit ≤ 0 means total).
+func firstN(total, limit int) []int {
+	n := total
+	if limit > 0 && limit < total {
+		n = limit
+	}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }

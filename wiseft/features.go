@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	"io/fs"
 	"math"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/datasets/pipeline"
 )
 
 // Features are the L2-normalised image features of every example of a dataset, in example order: the input of a
@@ -159,26 +159,29 @@ func computeFeatures(m *clipmodel.Model, ds datasets.Dataset) (*Features, error)
 	}
 	n, dim := ds.Len(), m.Config.ProjectionDim
 	t := modelTransform(m)
-	f := &Features{N: n, Dim: dim, Data: make([]float32, 0, n*dim), Labels: make([]int, n)}
-	for lo := 0; lo < n; lo += featureChunk {
-		hi := min(lo+featureChunk, n)
-		imgs := make([]image.Image, hi-lo)
-		err := parallelFor(hi-lo, func(i int) error {
-			img, label, err := ds.Example(lo + i)
-			if err != nil {
-				return err
-			}
-			imgs[i], f.Labels[lo+i] = img, label
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
+	f := &Features{N: n, Dim: dim, Data: make([]float32, 0, n*dim), Labels: make([]int, 0, n)}
+	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: featureChunk, Transform: t})
+	if err != nil {
+		return nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
+	}
+	defer loader.Close()
+	for b := range loader.All() {
+		// The cache is indexed by example: every example of the training set must be read.
+		if loader.Skipped() > 0 {
+			s := loader.Skips()[0]
+			return nil, fmt.Errorf("features of %s: example %d: %w", ds.Name(), s.Index, s.Err)
 		}
-		emb, err := enc.EncodeImages(t.EvalParallel(imgs, 0), hi-lo)
+		emb, err := enc.EncodeImages(b.Pixels, b.N)
 		if err != nil {
 			return nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
 		}
 		f.Data = append(f.Data, emb...)
+		f.Labels = append(f.Labels, b.Labels...)
+		loader.Recycle(b)
+	}
+	if loader.Skipped() > 0 {
+		s := loader.Skips()[0]
+		return nil, fmt.Errorf("features of %s: example %d: %w", ds.Name(), s.Index, s.Err)
 	}
 	return f, nil
 }

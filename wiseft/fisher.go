@@ -11,6 +11,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/datasets/pipeline"
 )
 
 // fisherChunk is how many examples are decoded and preprocessed ahead at once.
@@ -109,29 +110,33 @@ func ComputeFisher(clf *Classifier, ds datasets.Dataset, n int, seed uint64) (cl
 	}
 	v := cfg.Vision
 	per := tf.Len()
-	batches, stop := streamBatches(ds, indices, fisherChunk, false, tf, 0)
-	defer stop()
+	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: fisherChunk, Transform: tf, Indices: indices})
+	if err != nil {
+		return nil, fmt.Errorf("fisher: %w", err)
+	}
+	defer loader.Close()
 	noise := make([]float32, classes)
-	for b := range batches {
-		if b.err != nil {
-			return nil, fmt.Errorf("fisher: %w", b.err)
-		}
-		for k := range b.indices {
+	for b := range loader.All() {
+		for k, idx := range b.Indices {
 			for c := range noise {
 				noise[c] = gumbel(rng)
 			}
-			pixels := tensors.FromFlatDataAndDimensions(b.pixels[k*per:(k+1)*per],
+			pixels := tensors.FromFlatDataAndDimensions(b.Pixels[k*per:(k+1)*per],
 				1, v.Channels, v.ImageSize, v.ImageSize)
 			g := tensors.FromFlatDataAndDimensions(noise, 1, classes)
 			out, err := exec.Exec(pixels, g)
 			_, _ = pixels.FinalizeAll(), g.FinalizeAll()
 			if err != nil {
-				return nil, fmt.Errorf("fisher: %s example %d: %w", ds.Name(), b.indices[k], err)
+				return nil, fmt.Errorf("fisher: %s example %d: %w", ds.Name(), idx, err)
 			}
 			for _, t := range out {
 				_ = t.FinalizeAll()
 			}
 		}
+		loader.Recycle(b)
+	}
+	if loader.Returned() == 0 && loader.Skipped() > 0 {
+		return nil, fmt.Errorf("fisher: no example of %s could be read (%s)", ds.Name(), loader.Summary())
 	}
 
 	out := make(clipmodel.Weights, len(m.Weights))

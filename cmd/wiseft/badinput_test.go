@@ -260,6 +260,8 @@ func TestBadInputTable(t *testing.T) {
 		{"embed: truncated JPEG", []string{"embed", "--model", model, "--images", cutJPEG, "--out", embedOut}, "cut.jpg"},
 		{"embed: folder with a truncated JPEG", []string{"embed", "--model", model, "--images", imageFolder, "--out", embedOut}, "b.jpg"},
 		{"embed: text longer than the context", []string{"embed", "--model", model, "--text", "a cat", longText, "--out", embedOut}, `--text value 2 ("word word word`},
+		{"run: --results-db is a folder", runArgs("--results-db", t.TempDir()), "is a folder"},
+		{"run: --results-db under a file", runArgs("--results-db", filepath.Join(notImage, "r.jsonl")), "not a directory"},
 		{"bench: --json in a folder that does not exist", []string{"bench", "--cases", "matmul:8x8x8", "--json", filepath.Join(t.TempDir(), "no", "b.jsonl")}, "does not exist"},
 		{"bench: unknown case", []string{"bench", "--cases", "forward:1,warp:9"}, "warp:9"},
 	}

@@ -88,6 +88,15 @@ func checkRunFlags(f runFlags) error {
 	if f.resumeSet && f.load != "" {
 		return usagef("--resume continues an interrupted fine-tuning; --load does not fine-tune")
 	}
+	if f.resultsDB != "" {
+		// Checked before minutes of work: the results are only written at the end.
+		if fi, err := os.Stat(f.resultsDB); err == nil && fi.IsDir() {
+			return usagef("--results-db %s is a folder; give a file (JSON lines are appended to it)", f.resultsDB)
+		}
+		if err := os.MkdirAll(filepath.Dir(f.resultsDB), 0o755); err != nil {
+			return fmt.Errorf("--results-db: %w", err)
+		}
+	}
 	names := append([]string{f.trainDataset, f.heldOut}, splitList(f.evalDatasets)...)
 	for _, name := range names {
 		if name != "" && !slices.Contains(datasets.Names(), name) {

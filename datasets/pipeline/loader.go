@@ -289,6 +289,9 @@ func (l *Loader) Recycle(b Batch) {
 	}
 }
 
+// Returned is the number of examples in the batches Next has returned so far.
+func (l *Loader) Returned() int { return int(l.returned.Load()) }
+
 // Skipped is the number of examples skipped so far (all of them once the last batch is read).
 func (l *Loader) Skipped() int { return int(l.skipped.Load()) }
 

@@ -52,6 +52,11 @@ func Append(path string, recs ...Record) error {
 
 	_, statErr := os.Stat(path)
 	created := os.IsNotExist(statErr)
+	if created {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
