@@ -181,6 +181,10 @@ func (r *SweepResult) Summary(id string, shifts []string) string {
 		}
 		b.WriteByte('\n')
 	}
-	fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
+	if len(shifts) > 0 {
+		fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
+	} else {
+		b.WriteString("(top-1 %)\n")
+	}
 	return b.String()
 }

@@ -11,6 +11,11 @@ import (
 // ZeroShotHead builds the zero-shot head of the paper: for each class, every template is filled with the class
 // name, tokenised and encoded; the L2-normalised text embeddings are averaged over the templates and the mean is
 // re-normalised; the rows are stacked to [classes, ProjectionDim] and multiplied by exp(logit_scale).
+//
+// A prompt longer than the model's text context is cut to it, keeping the end-of-text token, as open_clip's
+// tokenizer does and as the shipped world's pretraining cut its captions: with CLIP's 77 tokens no template of
+// this project is that long, but the world model's 16-token context cuts a few clothing prompts ("a black and
+// white photo of a T-shirt/top."). LongPrompts lists the prompts that are cut.
 func ZeroShotHead(enc *clipmodel.Encoder, m *clipmodel.Model, classNames, ts []string) (*clipmodel.Tensor, error) {
 	if len(classNames) == 0 {
 		return nil, fmt.Errorf("zero-shot head: the class list is empty")
@@ -26,7 +31,10 @@ func ZeroShotHead(enc *clipmodel.Encoder, m *clipmodel.Model, classNames, ts []s
 	head := clipmodel.NewTensor(len(classNames), dim)
 	for c, name := range classNames {
 		prompts := templates.Fill(ts, name)
-		ids, err := m.Tokenize(prompts)
+		if m.Tokenizer == nil {
+			return nil, fmt.Errorf("zero-shot head: %w", clipmodel.ErrNoTokenizer)
+		}
+		ids, err := m.Tokenizer.Batch(prompts, m.Config.Text.ContextLength, true)
 		if err != nil {
 			return nil, fmt.Errorf("zero-shot head, class %q: %w", name, err)
 		}
@@ -50,6 +58,27 @@ func ZeroShotHead(enc *clipmodel.Encoder, m *clipmodel.Model, classNames, ts []s
 		}
 	}
 	return head, nil
+}
+
+// LongPrompts returns the prompts of classNames × ts that are longer than m's text context, which ZeroShotHead
+// cuts (nil when m has no tokenizer).
+//
+//	if long := wiseft.LongPrompts(m, names, ts); len(long) > 0 {
+//		log.Printf("%d prompts cut to the context, e.g. %q", len(long), long[0])
+//	}
+func LongPrompts(m *clipmodel.Model, classNames, ts []string) []string {
+	if m.Tokenizer == nil {
+		return nil
+	}
+	var long []string
+	for _, name := range classNames {
+		for _, p := range templates.Fill(ts, name) {
+			if len(m.Tokenizer.Encode(p)) > m.Config.Text.ContextLength {
+				long = append(long, p)
+			}
+		}
+	}
+	return long
 }
 
 // ZeroShotClassifier builds the zero-shot classifier of m for the given classes and templates: m's weights plus

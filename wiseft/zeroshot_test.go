@@ -80,3 +80,55 @@ func TestZeroShotHeadByHand(t *testing.T) {
 		t.Error("an empty class list was accepted")
 	}
 }
+
+// TestZeroShotHeadCutsLongPrompts: a prompt longer than the text context is cut to it, end token kept, and the
+// head row of its class is the one built from the cut prompt; LongPrompts names exactly the prompts cut.
+func TestZeroShotHeadCutsLongPrompts(t *testing.T) {
+	m := loadFixture(t).Clone()
+	tok, err := tokenizer.Load("../clipmodel/tokenizer/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Tokenizer = tok
+	long := strings.Repeat("very ", 100) + "long goldfish"
+	classes := []string{"cat", long}
+	ts := []string{"a photo of a {}."}
+	if got := LongPrompts(m, classes, ts); len(got) != 1 || got[0] != "a photo of a "+long+"." {
+		t.Fatalf("LongPrompts = %q, want only the long class's prompt", got)
+	}
+	enc, err := clipmodel.NewEncoder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := ZeroShotHead(enc, m, classes, ts)
+	if err != nil {
+		t.Fatalf("a long prompt: %v", err)
+	}
+	ids, err := tok.Batch([]string{"a photo of a " + long + "."}, m.Config.Text.ContextLength, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids[len(ids)-1] != int64(tok.EndID()) {
+		t.Fatalf("the cut prompt does not end with the end token")
+	}
+	dim := m.Config.ProjectionDim
+	e, err := enc.EncodeTexts(ids, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var norm float64
+	for _, v := range e {
+		norm += float64(v) * float64(v)
+	}
+	norm = math.Sqrt(norm)
+	scale := math.Exp(float64(m.Weights["logit_scale"].Data[0]))
+	for k := range dim {
+		want := float64(e[k]) / norm * scale
+		if got := float64(head.Data[dim+k]); math.Abs(got-want) > 1e-4 {
+			t.Fatalf("dim %d: head %g, from the cut prompt %g", k, got, want)
+		}
+	}
+	if LongPrompts(m, []string{"cat"}, ts) != nil {
+		t.Errorf("a short prompt was listed")
+	}
+}

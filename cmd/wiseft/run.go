@@ -244,6 +244,10 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	}
 	fmt.Fprintf(os.Stderr, "zero-shot head: %d classes × %d templates in %.1fs, saved to %s\n",
 		len(train.ClassNames()), len(ts), time.Since(start).Seconds(), filepath.Join(f.save, "zeroshot"))
+	if long := wiseft.LongPrompts(m, train.ClassNames(), ts); len(long) > 0 {
+		fmt.Fprintf(os.Stderr, "zero-shot head: %d of %d prompts are longer than the model's %d-token context and were cut (e.g. %q)\n",
+			len(long), len(train.ClassNames())*len(ts), m.Config.Text.ContextLength, long[0])
+	}
 	cfg := wiseft.DefaultFineTuneConfig()
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder, cfg.CacheDir = f.ls, f.seed, f.freezeEncoder, f.cacheDir
