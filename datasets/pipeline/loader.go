@@ -75,11 +75,15 @@ func New(ds datasets.Dataset, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
+	order := Order(ds.Len(), cfg.Indices, cfg.Train, cfg.Seed, cfg.Epoch)
+	if cfg.Start > len(order) {
+		return nil, fmt.Errorf("pipeline: Start %d is past the %d examples", cfg.Start, len(order))
+	}
 	window := cfg.Prefetch * cfg.BatchSize
 	l := &Loader{
 		ds:       ds,
 		cfg:      cfg,
-		order:    Order(ds.Len(), cfg.Indices, cfg.Train, cfg.Seed, cfg.Epoch),
+		order:    order[cfg.Start:],
 		tokens:   make(chan struct{}, window),
 		inflight: make(chan *result, window),
 		tasks:    make(chan *result, window),
