@@ -41,17 +41,8 @@ func TestZeroShotHeadByHand(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e, err := enc.EncodeTexts(ids, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var norm float64
-			for _, v := range e {
-				norm += float64(v) * float64(v)
-			}
-			norm = math.Sqrt(norm)
-			for k, v := range e {
-				mean[k] += float64(v) / norm / float64(len(ts))
+			for k, v := range unitTextEmbedding(t, enc, ids) {
+				mean[k] += v / float64(len(ts))
 			}
 		}
 		var norm float64
@@ -112,6 +103,22 @@ func TestZeroShotHeadCutsLongPrompts(t *testing.T) {
 		t.Fatalf("the cut prompt does not end with the end token")
 	}
 	dim := m.Config.ProjectionDim
+	e := unitTextEmbedding(t, enc, ids)
+	scale := math.Exp(float64(m.Weights["logit_scale"].Data[0]))
+	for k := range dim {
+		want := e[k] * scale
+		if got := float64(head.Data[dim+k]); math.Abs(got-want) > 1e-4 {
+			t.Fatalf("dim %d: head %g, from the cut prompt %g", k, got, want)
+		}
+	}
+	if LongPrompts(m, []string{"cat"}, ts) != nil {
+		t.Errorf("a short prompt was listed")
+	}
+}
+
+// unitTextEmbedding encodes one tokenised prompt alone and L2-normalises its embedding in float64.
+func unitTextEmbedding(t *testing.T, enc *clipmodel.Encoder, ids []int64) []float64 {
+	t.Helper()
 	e, err := enc.EncodeTexts(ids, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -121,14 +128,9 @@ func TestZeroShotHeadCutsLongPrompts(t *testing.T) {
 		norm += float64(v) * float64(v)
 	}
 	norm = math.Sqrt(norm)
-	scale := math.Exp(float64(m.Weights["logit_scale"].Data[0]))
-	for k := range dim {
-		want := float64(e[k]) / norm * scale
-		if got := float64(head.Data[dim+k]); math.Abs(got-want) > 1e-4 {
-			t.Fatalf("dim %d: head %g, from the cut prompt %g", k, got, want)
-		}
+	out := make([]float64, len(e))
+	for k, v := range e {
+		out[k] = float64(v) / norm
 	}
-	if LongPrompts(m, []string{"cat"}, ts) != nil {
-		t.Errorf("a short prompt was listed")
-	}
+	return out
 }
