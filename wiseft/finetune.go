@@ -121,7 +121,8 @@ type trainer struct {
 	cls       *Classifier // the classifier being trained; its weights are refreshed from ctx at checkpoints
 	train     datasets.Dataset
 	transform preprocess.Transform
-	feats     *Features // linear classifier only: batches of cached features instead of images
+	feats     *Features // linear classifier only
+	makeBatch func(perm []int, epoch, step int) trainBatch
 
 	keys    []string // the trainable weights, held in ctx
 	ctx     *context.Context
@@ -185,6 +186,9 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 		if t.feats, err = DatasetFeatures(t.cls.Model, train, cfg.CacheDir); err != nil {
 			return nil, err
 		}
+		t.makeBatch = t.featureBatch
+	} else {
+		t.makeBatch = t.imageBatch
 	}
 	if err := t.build(); err != nil {
 		return nil, err

@@ -2,14 +2,66 @@ package wiseft
 
 import (
 	"fmt"
+	"image"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gowiseft/wiseft/internal/detrand"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gowiseft/wiseft/datasets/pipeline"
 )
 
-// The data of a fine-tuning run come from the shared pipeline (datasets/pipeline): the order of an epoch and the
-// random crop of each example depend only on the seed, the epoch and the example, so a resumed run sees exactly
-// the batches the uninterrupted run would have seen.
+// The data order of a fine-tuning run depends only on the seed, the epoch and the step, so a resumed run sees
+// exactly the batches the uninterrupted run would have seen.
+
+// Stream tags keep the permutation and the augmentation generators apart.
+const (
+	streamPermutation  = 1
+	streamAugmentation = 2
+)
+
+// epochPermutation is the order in which epoch (0-based) visits the n examples.
+func epochPermutation(seed uint64, epoch, n int) []int {
+	r := rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamPermutation), detrand.SplitMix64(uint64(epoch))))
+	return r.Perm(n)
+}
+
+// augmentationRNG is the generator of the random crops of one step.
+func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
+	return rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamAugmentation),
+		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
+}
+
+// parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error. A panic in f (a
+// dataset's bug, a decoder's) becomes that error: on another goroutine it could not be recovered by the caller
+// and would end the process with a stack trace.
+func parallelFor(n int, f func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := callRecovered(func() error { return f(i) }); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
 
 // callRecovered calls f and turns a panic into an error.
 func callRecovered(f func() error) (err error) {
@@ -39,9 +91,9 @@ func (b *trainBatch) finalize() {
 }
 
 // batchIndices returns the examples of step (0-based) of an epoch with the given order.
-func batchIndices(order []int, step, batch int) []int {
+func batchIndices(perm []int, step, batch int) []int {
 	lo := step * batch
-	return order[lo:min(lo+batch, len(order))]
+	return perm[lo:min(lo+batch, len(perm))]
 }
 
 // padRows fills the rows from real on of a padded batch with copies of the first example (their weight is 0,
@@ -53,30 +105,43 @@ func padRows(x []float32, labels []int32, real, per int) {
 	}
 }
 
-// imageBatch turns a batch of the pipeline (decoded and augmented on all cores) into a step's input, padded to
-// the full batch size.
-func (t *trainer) imageBatch(b pipeline.Batch) trainBatch {
-	per := t.transform.Len()
-	full := make([]float32, t.batch*per)
-	copy(full, b.Pixels[:b.N*per])
+// imageBatch decodes and augments the examples of one step on all cores and pads the batch to full size.
+func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
+	idx := batchIndices(perm, step, t.batch)
+	imgs := make([]image.Image, len(idx))
 	labels := make([]int32, t.batch)
 	weights := make([]float32, t.batch)
-	for i, l := range b.Labels {
-		labels[i], weights[i] = int32(l), 1
+	err := parallelFor(len(idx), func(i int) error {
+		img, label, err := t.train.Example(idx[i])
+		if err != nil {
+			return fmt.Errorf("%s example %d: %w", t.train.Name(), idx[i], err)
+		}
+		if label < 0 || label >= t.classes {
+			return fmt.Errorf("%s example %d: label %d outside the head's %d classes", t.train.Name(), idx[i], label, t.classes)
+		}
+		imgs[i], labels[i], weights[i] = img, int32(label), 1
+		return nil
+	})
+	if err != nil {
+		return trainBatch{err: err}
 	}
-	padRows(full, labels, b.N, per)
+	pixels := t.transform.TrainParallel(imgs, augmentationRNG(t.cfg.Seed, epoch, step), 0)
+	per := t.transform.Len()
+	full := make([]float32, t.batch*per)
+	copy(full, pixels)
+	padRows(full, labels, len(idx), per)
 	size := t.transform.Size
 	return trainBatch{
 		x:        tensors.FromFlatDataAndDimensions(full, t.batch, 3, size, size),
 		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
 		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
-		examples: b.N,
+		examples: len(idx),
 	}
 }
 
 // featureBatch gathers the cached features of one step (linear classifier: no augmentation).
-func (t *trainer) featureBatch(order []int, step int) trainBatch {
-	idx := batchIndices(order, step, t.batch)
+func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
+	idx := batchIndices(perm, step, t.batch)
 	dim := t.feats.Dim
 	x := make([]float32, t.batch*dim)
 	labels := make([]int32, t.batch)
@@ -100,72 +165,35 @@ func (t *trainer) featureBatch(order []int, step int) trainBatch {
 }
 
 // prefetch prepares the batches of every step from step startStep of epoch startEpoch to the end of the run on a
-// goroutine: images through one pipeline loader per epoch (decoding and augmenting up to
-// pipeline.DefaultPrefetch batches ahead), cached features directly. The channel is unbuffered. Closing done
-// stops the producer. After a batch with an error the channel is closed. An example that cannot be read is an
-// error: a training set must be whole for the run to be reproducible.
+// goroutine, one batch ahead of the consumer: the channel is unbuffered, so at most one finished batch waits
+// while the current step runs. Closing done stops the producer. After a batch with an error the channel is
+// closed.
 func (t *trainer) prefetch(done <-chan struct{}, startEpoch, startStep int) <-chan trainBatch {
 	out := make(chan trainBatch)
-	send := func(b trainBatch) bool {
-		select {
-		case out <- b:
-			return b.err == nil
-		case <-done:
-			b.finalize()
-			return false
-		}
-	}
 	go func() {
 		defer close(out)
 		for epoch := startEpoch; epoch < t.cfg.Epochs; epoch++ {
+			perm := epochPermutation(t.cfg.Seed, epoch, t.n)
 			first := 0
 			if epoch == startEpoch {
 				first = startStep
 			}
-			if t.feats != nil {
-				order := pipeline.Order(t.n, nil, true, t.cfg.Seed, epoch)
-				for step := first; step < t.stepsPerEpoch; step++ {
-					var b trainBatch
-					if err := callRecovered(func() error { b = t.featureBatch(order, step); return nil }); err != nil {
-						b = trainBatch{err: err}
-					}
-					if !send(b) {
-						return
-					}
+			for step := first; step < t.stepsPerEpoch; step++ {
+				var b trainBatch
+				if err := callRecovered(func() error { b = t.makeBatch(perm, epoch, step); return nil }); err != nil {
+					b = trainBatch{err: err}
 				}
-				continue
-			}
-			if !t.imageEpoch(epoch, first, send) {
-				return
+				select {
+				case out <- b:
+				case <-done:
+					b.finalize()
+					return
+				}
+				if b.err != nil {
+					return
+				}
 			}
 		}
 	}()
 	return out
-}
-
-// imageEpoch sends the batches of epoch from step first on, read through a pipeline loader; false when the run
-// must stop (an error was sent, or done closed).
-func (t *trainer) imageEpoch(epoch, first int, send func(trainBatch) bool) bool {
-	loader, err := pipeline.New(t.train, pipeline.Config{BatchSize: t.batch, Transform: t.transform, Train: true,
-		Seed: t.cfg.Seed, Epoch: epoch, Start: first * t.batch})
-	if err != nil {
-		return send(trainBatch{err: err})
-	}
-	defer loader.Close()
-	for b := range loader.All() {
-		if loader.Skipped() > 0 {
-			s := loader.Skips()[0]
-			return send(trainBatch{err: fmt.Errorf("%s example %d: %w", t.train.Name(), s.Index, s.Err)})
-		}
-		tb := t.imageBatch(b)
-		loader.Recycle(b)
-		if !send(tb) {
-			return false
-		}
-	}
-	if loader.Skipped() > 0 {
-		s := loader.Skips()[0]
-		return send(trainBatch{err: fmt.Errorf("%s example %d: %w", t.train.Name(), s.Index, s.Err)})
-	}
-	return true
 }

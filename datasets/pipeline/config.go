@@ -29,9 +29,6 @@ type Config struct {
 	Prefetch int
 	// DropLast leaves out the last batch when it is not full.
 	DropLast bool
-	// Start skips the first Start examples of the order: a training run resumed in the middle of an epoch starts
-	// where it stopped, with the batches the uninterrupted run had from there on.
-	Start int
 	// Indices, when not nil, restricts the loader to these dataset indices (in this order for evaluation, and as
 	// the set to permute for training), e.g. a held-out part of a split.
 	Indices []int
@@ -45,8 +42,8 @@ func (c Config) withDefaults(n int) (Config, error) {
 	if c.Transform.Size <= 0 || c.Transform.Std == [3]float32{} {
 		return c, fmt.Errorf("pipeline: transform needs a positive Size and a non-zero Std (use preprocess.New)")
 	}
-	if c.Workers < 0 || c.Prefetch < 0 || c.Start < 0 {
-		return c, fmt.Errorf("pipeline: negative Workers (%d), Prefetch (%d) or Start (%d)", c.Workers, c.Prefetch, c.Start)
+	if c.Workers < 0 || c.Prefetch < 0 {
+		return c, fmt.Errorf("pipeline: negative Workers (%d) or Prefetch (%d)", c.Workers, c.Prefetch)
 	}
 	if c.Workers == 0 {
 		c.Workers = runtime.NumCPU()

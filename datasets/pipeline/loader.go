@@ -75,15 +75,11 @@ func New(ds datasets.Dataset, cfg Config) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	order := Order(ds.Len(), cfg.Indices, cfg.Train, cfg.Seed, cfg.Epoch)
-	if cfg.Start > len(order) {
-		return nil, fmt.Errorf("pipeline: Start %d is past the %d examples", cfg.Start, len(order))
-	}
 	window := cfg.Prefetch * cfg.BatchSize
 	l := &Loader{
 		ds:       ds,
 		cfg:      cfg,
-		order:    order[cfg.Start:],
+		order:    Order(ds.Len(), cfg.Indices, cfg.Train, cfg.Seed, cfg.Epoch),
 		tokens:   make(chan struct{}, window),
 		inflight: make(chan *result, window),
 		tasks:    make(chan *result, window),

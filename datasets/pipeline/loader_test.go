@@ -94,13 +94,6 @@ func TestTrainIsDeterministicAcrossWorkers(t *testing.T) {
 	if want := tf.Train(img, ExampleRNG(7, 2, idx)); !slices.Equal(ref[1].Pixels[2*tf.Len():3*tf.Len()], want) {
 		t.Error("training pixels differ from Transform.Train with ExampleRNG(seed, epoch, index)")
 	}
-	// A run resumed after 2 batches gets the rest of the epoch, the same pixels included.
-	cfg.Start = 10
-	rest, _ := collect(t, ds, cfg)
-	if !slices.Equal(flat(rest), order[10:]) || !slices.Equal(rest[0].Pixels, ref[2].Pixels) {
-		t.Errorf("Start 10 gives %v, want %v with the same pixels", flat(rest), order[10:])
-	}
-	cfg.Start = 0
 	cfg.Epoch = 3
 	if next, _ := collect(t, ds, cfg); slices.Equal(flat(next), order) {
 		t.Error("epochs 2 and 3 have the same order")
@@ -224,8 +217,6 @@ func TestConfigErrors(t *testing.T) {
 		"transform": {BatchSize: 2},
 		"workers":   {BatchSize: 2, Transform: tf, Workers: -1},
 		"index":     {BatchSize: 2, Transform: tf, Indices: []int{3}},
-		"start":     {BatchSize: 2, Transform: tf, Start: 4},
-		"negative":  {BatchSize: 2, Transform: tf, Start: -1},
 	} {
 		if _, err := New(ds, cfg); err == nil {
 			t.Errorf("%s: no error", name)
