@@ -124,3 +124,54 @@ func TestPretrainRefusesForeignOutFolder(t *testing.T) {
 		t.Errorf("notes.txt was touched")
 	}
 }
+
+// captureFirstLine keeps the first progress line and closes stop when it is written.
+type captureFirstLine struct {
+	stopAtFirstLine
+	line string
+}
+
+func (w *captureFirstLine) Write(p []byte) (int, error) {
+	if w.line == "" {
+		w.line = string(p)
+	}
+	return w.stopAtFirstLine.Write(p)
+}
+
+// TestPretrainFollowsShippedLog runs the first 50 steps of the shipped recipe (DefaultPretrainConfig) and checks
+// that its progress line matches the first line of world/PRETRAIN_LOG.txt, the log of the run that made
+// world/model: the corpus, the tokenizer, the initialisation, the augmentation and the optimiser are the same
+// bits as then (loss printed to 4 decimals; the throughput and time are left out).
+func TestPretrainFollowsShippedLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 pretraining steps (about 40 s)")
+	}
+	data := dataDir(t)
+	log, err := os.ReadFile("PRETRAIN_LOG.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := func(line string) string { // up to the learning rate, without pairs/s and elapsed time
+		if i := strings.Index(line, " pairs/s"); i > 0 {
+			line = line[:strings.LastIndexByte(line[:i], ' ')]
+		}
+		return strings.TrimSpace(line)
+	}
+	want := cut(strings.SplitN(string(log), "\n", 2)[0])
+	cfg := DefaultPretrainConfig()
+	cfg.Corpus.DataLocation = data
+	cfg.EvalExamples = 0
+	cfg.CheckpointDir = t.TempDir()
+	w := &captureFirstLine{stopAtFirstLine: stopAtFirstLine{stop: make(chan struct{})}}
+	cfg.Log, cfg.Stop = w, w.stop
+	_, err = Pretrain(cfg)
+	var stopped *PretrainStoppedError
+	if !errors.As(err, &stopped) || stopped.Step != 50 {
+		t.Fatalf("want a stop after 50 steps, got %v", err)
+	}
+	got := cut(w.line)
+	t.Logf("step 50: %s", got)
+	if got != want {
+		t.Errorf("step 50 of the shipped recipe:\n got  %q\n want %q (world/PRETRAIN_LOG.txt)", got, want)
+	}
+}
