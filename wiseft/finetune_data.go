@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gowiseft/wiseft/internal/detrand"
+	"github.com/gowiseft/wiseft/internal/parallel"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -32,45 +30,6 @@ func epochPermutation(seed uint64, epoch, n int) []int {
 func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
 	return rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamAugmentation),
 		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
-}
-
-// parallelFor calls f(i) for i in [0, n) on GOMAXPROCS goroutines and returns the first error. A panic in f (a
-// dataset's bug, a decoder's) becomes that error: on another goroutine it could not be recovered by the caller
-// and would end the process with a stack trace.
-func parallelFor(n int, f func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				if err := callRecovered(func() error { return f(i) }); err != nil {
-					errOnce.Do(func() { firstErr = err })
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return firstErr
-}
-
-// callRecovered calls f and turns a panic into an error.
-func callRecovered(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %v", r)
-		}
-	}()
-	return f()
 }
 
 // trainBatch is the input of one training step: x (pixels [batch, 3, size, size] or features [batch, dim]),
@@ -111,7 +70,7 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
 	imgs := make([]image.Image, len(idx))
 	labels := make([]int32, t.batch)
 	weights := make([]float32, t.batch)
-	err := parallelFor(len(idx), func(i int) error {
+	err := parallel.ForErr(len(idx), 0, func(i int) error {
 		img, label, err := t.train.Example(idx[i])
 		if err != nil {
 			return fmt.Errorf("%s example %d: %w", t.train.Name(), idx[i], err)
@@ -180,7 +139,7 @@ func (t *trainer) prefetch(done <-chan struct{}, startEpoch, startStep int) <-ch
 			}
 			for step := first; step < t.stepsPerEpoch; step++ {
 				var b trainBatch
-				if err := callRecovered(func() error { b = t.makeBatch(perm, epoch, step); return nil }); err != nil {
+				if err := parallel.Recovered(func() error { b = t.makeBatch(perm, epoch, step); return nil }); err != nil {
 					b = trainBatch{err: err}
 				}
 				select {

@@ -3,13 +3,11 @@ package wiseft
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+	"github.com/gowiseft/wiseft/internal/parallel"
 )
 
 // checkSameLayout verifies that every weight set holds exactly the same tensor names with the same shapes (and
@@ -95,21 +93,7 @@ func combine(ref clipmodel.Weights, names []string, fn func(name string, out []f
 	for _, name := range names {
 		out[name] = clipmodel.NewTensor(ref[name].Shape...)
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(names))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(names) {
-					return
-				}
-				fn(names[i], out[names[i]].Data)
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(len(names), 0, func(i int) { fn(names[i], out[names[i]].Data) })
 	return out
 }
 

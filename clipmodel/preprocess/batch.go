@@ -3,9 +3,8 @@ package preprocess
 import (
 	"image"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/gowiseft/wiseft/internal/parallel"
 )
 
 // Batch applies [Transform.Eval] to each image and stacks the results into
@@ -25,7 +24,7 @@ func (t Transform) Batch(imgs []image.Image) []float32 {
 func (t Transform) EvalParallel(imgs []image.Image, workers int) []float32 {
 	t.check()
 	out := make([]float32, len(imgs)*t.Len())
-	parallel(len(imgs), workers, func(i int) {
+	parallel.For(len(imgs), workers, func(i int) {
 		t.evalInto(out[i*t.Len():(i+1)*t.Len()], imgs[i])
 	})
 	return out
@@ -43,30 +42,8 @@ func (t Transform) TrainParallel(imgs []image.Image, rng *rand.Rand, workers int
 		crops[i] = SampleCrop(img.Bounds(), rng)
 	}
 	out := make([]float32, len(imgs)*t.Len())
-	parallel(len(imgs), workers, func(i int) {
+	parallel.For(len(imgs), workers, func(i int) {
 		t.cropInto(out[i*t.Len():(i+1)*t.Len()], imgs[i], crops[i])
 	})
 	return out
-}
-
-// parallel calls f(i) for i in [0, n) on up to workers goroutines.
-func parallel(n, workers int, f func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
+	"github.com/gowiseft/wiseft/internal/parallel"
 )
 
 // imageExtensions are the file extensions listed as images (torchvision's ImageFolder list), compared in lower
@@ -140,34 +140,19 @@ func listClassDirs(root string) (dirs []string, looseImages int, err error) {
 func listImages(root string, dirs []string) ([][]string, error) {
 	files := make([][]string, len(dirs))
 	errs := make([]error, len(dirs))
-	var next sync.Mutex
-	pos := 0
-	var wg sync.WaitGroup
-	for range min(8, len(dirs)) {
-		wg.Go(func() {
-			for {
-				next.Lock()
-				i := pos
-				pos++
-				next.Unlock()
-				if i >= len(dirs) {
-					return
-				}
-				entries, err := os.ReadDir(filepath.Join(root, dirs[i]))
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				for _, e := range entries {
-					if !e.IsDir() && isImageFile(e.Name()) {
-						files[i] = append(files[i], e.Name())
-					}
-				}
-				sort.Strings(files[i])
+	parallel.For(len(dirs), 8, func(i int) {
+		entries, err := os.ReadDir(filepath.Join(root, dirs[i]))
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		for _, e := range entries {
+			if !e.IsDir() && isImageFile(e.Name()) {
+				files[i] = append(files[i], e.Name())
 			}
-		})
-	}
-	wg.Wait()
+		}
+		sort.Strings(files[i])
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
