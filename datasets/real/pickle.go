@@ -106,6 +106,26 @@ func (u *unpickler) popMark() ([]any, error) {
 	return nil, errors.New("pickle: MARK not found")
 }
 
+// popInto pops the items of an APPEND/SETITEM-like opcode (n of them when single, else down to the mark) and
+// returns them with the container they go into, now on top of the stack.
+func (u *unpickler) popInto(single bool, n int) ([]any, any, error) {
+	var items []any
+	var err error
+	if single {
+		items, err = u.popN(n)
+	} else {
+		items, err = u.popMark()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := u.top()
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, t, nil
+}
+
 // popN pops the top n items, in stack order.
 func (u *unpickler) popN(n int) ([]any, error) {
 	if len(u.stack) < n {
@@ -264,17 +284,7 @@ func (u *unpickler) step(op byte) error {
 		}
 		u.push(pyTuple(items))
 	case 'a', 'e': // APPEND, APPENDS
-		var items []any
-		var err error
-		if op == 'a' {
-			items, err = u.popN(1)
-		} else {
-			items, err = u.popMark()
-		}
-		if err != nil {
-			return err
-		}
-		t, err := u.top()
+		items, t, err := u.popInto(op == 'a', 1)
 		if err != nil {
 			return err
 		}
@@ -284,17 +294,7 @@ func (u *unpickler) step(op byte) error {
 		}
 		l.items = append(l.items, items...)
 	case 's', 'u': // SETITEM, SETITEMS
-		var items []any
-		var err error
-		if op == 's' {
-			items, err = u.popN(2)
-		} else {
-			items, err = u.popMark()
-		}
-		if err != nil {
-			return err
-		}
-		t, err := u.top()
+		items, t, err := u.popInto(op == 's', 2)
 		if err != nil {
 			return err
 		}
