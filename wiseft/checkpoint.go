@@ -240,17 +240,6 @@ func writeCheckpoint(dir string, cls *Classifier, ctx *context.Context, state *C
 	if err := trainstate.SwapDir(tmp, final); err != nil {
 		return "", err
 	}
-	removeOlderStepCheckpoints(dir, state.Step)
+	trainstate.RemoveOlderSteps(dir, "checkpoint_step_", state.Step)
 	return final, nil
-}
-
-// removeOlderStepCheckpoints removes the mid-epoch checkpoints of fewer than step steps: a newer checkpoint
-// replaces them.
-func removeOlderStepCheckpoints(dir string, step int) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if n, isStep, ok := parseCheckpointName(e.Name()); ok && isStep && n < step && e.IsDir() {
-			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }

@@ -153,14 +153,7 @@ func writePretrainCheckpoint(dir string, model *clipmodel.Model, st *stepper, st
 	if err := trainstate.SwapDir(tmp, final); err != nil {
 		return "", err
 	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if n, ok := strings.CutPrefix(e.Name(), "step_"); ok && e.IsDir() {
-			if k, err := strconv.Atoi(n); err == nil && k < state.Step {
-				_ = os.RemoveAll(filepath.Join(dir, e.Name()))
-			}
-		}
-	}
+	trainstate.RemoveOlderSteps(dir, "step_", state.Step)
 	return final, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -158,6 +159,21 @@ func RemoveStale(dir, prefix string) {
 		if n := e.Name(); e.IsDir() && strings.HasPrefix(n, "."+prefix) &&
 			(strings.Contains(n, PartialInfix) || strings.Contains(n, OldInfix)) {
 			_ = os.RemoveAll(filepath.Join(dir, n))
+		}
+	}
+}
+
+// RemoveOlderSteps removes, in dir, the mid-epoch checkpoint folders named prefix+<n> with n < step: a newer
+// checkpoint has replaced them.
+func RemoveOlderSteps(dir, prefix string, step int) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		if n, err := strconv.Atoi(rest); err == nil && n >= 0 && strconv.Itoa(n) == rest && n < step {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
 }
