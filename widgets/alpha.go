@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gowiseft/wiseft/wiseft"
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -182,19 +182,19 @@ func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 	return HTML(b.String()), nil
 }
 
-// AlphaFigures draws the accuracy-vs-α curves of res (package plot's AlphaCurves) with a vertical line and rings
-// at α, and the in-distribution vs. average-shift scatter (plot.Scatter's average figure) with α ringed.
-func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (curves, scatter plot.Figure, err error) {
+// AlphaFigures draws the accuracy-vs-α curves of res (package figures's AlphaCurves) with a vertical line and rings
+// at α, and the in-distribution vs. average-shift scatter (figures.Scatter's average figure) with α ringed.
+func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (curves, scatter figures.Figure, err error) {
 	i := res.Index(alpha)
 	if i < 0 {
 		return curves, scatter, fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
 	recs := res.Records(results.Record{})
-	cs, err := plot.AlphaCurves(recs, id, shifts, plot.GroupBy())
+	cs, err := figures.AlphaCurves(recs, id, shifts, figures.GroupBy())
 	if err != nil {
 		return curves, scatter, err
 	}
-	ss, err := plot.Scatter(recs, id, shifts, plot.GroupBy())
+	ss, err := figures.Scatter(recs, id, shifts, figures.GroupBy())
 	if err != nil {
 		return curves, scatter, err
 	}
@@ -318,7 +318,7 @@ func delta(d float64) string {
 // fmtAlpha prints α compactly (0.35, not 0.35000000000000003).
 func fmtAlpha(a float64) string { return strconv.FormatFloat(math.Round(a*1e6)/1e6, 'g', -1, 64) }
 
-func clampProb(p float64) float64 { return min(max(p, plot.Eps), 1-plot.Eps) }
+func clampProb(p float64) float64 { return min(max(p, figures.Eps), 1-figures.Eps) }
 
 // StaticHTML renders the frames of the given α one below the other (what Show displays without a front end).
 func (e *AlphaExplorer) StaticHTML(alphas []float64) (HTML, error) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/wiseft"
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 )
 
 // CachedClassifier returns the classifier saved in dir (wiseft.LoadClassifier) if there is one, and otherwise
@@ -64,7 +64,7 @@ func Cached[T any](path string, make func() (T, error)) (T, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return v, err
 	}
-	_, err = plot.WriteFileAtomic(filepath.Dir(path), filepath.Base(path), buf.Bytes())
+	_, err = figures.WriteFileAtomic(filepath.Dir(path), filepath.Base(path), buf.Bytes())
 	return v, err
 }
 

@@ -85,7 +85,7 @@ func CompareWithRecords(res *wiseft.SweepResult, recs []results.Record) []string
 	byAlpha := map[float64]results.Record{}
 	for _, r := range recs {
 		if a, ok := r.Alpha(); ok {
-			byAlpha[a] = r // the last line of an α wins, as in package plot
+			byAlpha[a] = r // the last line of an α wins, as in package figures
 		}
 	}
 	var diffs []string

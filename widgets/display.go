@@ -11,7 +11,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 )
 
 // HTML is a fragment of HTML made by this package's generators, ready to display in a notebook.
@@ -63,10 +63,10 @@ func updateHTML(id string, h HTML) {
 // uniqueID returns a new identifier for output blocks and DOM elements.
 func uniqueID() string { return gonbui.UniqueId() }
 
-// FigureHTML renders a figure of package plot as an SVG image embedded in HTML (an <img> with a data URL, so
+// FigureHTML renders a figure of package figures as an SVG image embedded in HTML (an <img> with a data URL, so
 // several figures on a page never share SVG element ids). width is a CSS width such as "48%" or "560px"; empty
 // means the figure's own size.
-func FigureHTML(f plot.Figure, width string) (HTML, error) {
+func FigureHTML(f figures.Figure, width string) (HTML, error) {
 	svg, err := f.SVG()
 	if err != nil {
 		return "", fmt.Errorf("widgets: figure %q: %w", f.Name, err)
@@ -93,11 +93,11 @@ func PNGDataURL(img image.Image) (string, error) {
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
 }
 
-// ShowFigures displays figures of package plot side by side (each at width, e.g. "48%"; see FigureHTML).
+// ShowFigures displays figures of package figures side by side (each at width, e.g. "48%"; see FigureHTML).
 //
-//	figs := widgets.Must(plot.Scatter(recs, "MNIST", shifts))
+//	figs := widgets.Must(figures.Scatter(recs, "MNIST", shifts))
 //	widgets.Must0(widgets.ShowFigures("48%", figs...))
-func ShowFigures(width string, figs ...plot.Figure) error {
+func ShowFigures(width string, figs ...figures.Figure) error {
 	h, err := FiguresHTML(width, figs...)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func ShowFigures(width string, figs ...plot.Figure) error {
 }
 
 // FiguresHTML lays out figures side by side, wrapping to the next line when the cell is too narrow.
-func FiguresHTML(width string, figs ...plot.Figure) (HTML, error) {
+func FiguresHTML(width string, figs ...figures.Figure) (HTML, error) {
 	var b strings.Builder
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	for _, f := range figs {

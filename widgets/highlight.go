@@ -4,21 +4,21 @@ import (
 	"image/color"
 	"math"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 )
 
-// palette is package plot's series palette: the α curves draw the in-distribution set in black, shift k in
+// palette is package figures's series palette: the α curves draw the in-distribution set in black, shift k in
 // palette[(k+1) % 8] and the average in palette[0].
 var palette = func() []color.Color {
 	out := make([]color.Color, 8)
 	for i := range out {
-		out[i] = plot.SeriesColor(i)
+		out[i] = figures.SeriesColor(i)
 	}
 	return out
 }()
@@ -52,8 +52,8 @@ func (h *highlight) add(x, y float64, c color.Color) {
 	h.colors = append(h.colors, c)
 }
 
-// Plot implements plot.Plotter.
-func (h *highlight) Plot(c draw.Canvas, p *gplot.Plot) {
+// Plot implements figures.Plotter.
+func (h *highlight) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	if h.vline {
 		x := trX(h.x)
@@ -78,7 +78,7 @@ func (h *highlight) Plot(c draw.Canvas, p *gplot.Plot) {
 		return
 	}
 	sty := text.Style{Color: markColor, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11),
-		Handler: gplot.DefaultTextHandler, YAlign: draw.YTop}
+		Handler: plot.DefaultTextHandler, YAlign: draw.YTop}
 	var at vg.Point
 	if h.vline {
 		at = vg.Point{X: trX(h.x) + 4, Y: c.Max.Y - 4}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -18,7 +18,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/wiseft"
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 )
 
 // LossAccuracy are the mean cross-entropy loss and the top-1 accuracy of a model on a set of examples.
@@ -226,15 +226,15 @@ type Series struct {
 	Color  color.Color
 }
 
-// Lines draws series as lines with points (the project's figure style and size, see package plot), for the
+// Lines draws series as lines with points (the project's figure style and size, see package figures), for the
 // teaching notebook's loss and accuracy curves. Marks are vertical dotted lines at the given x (α = 0 and 1, for
 // instance).
-func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (plot.Figure, error) {
-	p := gplot.New()
+func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (figures.Figure, error) {
+	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 12)
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
-	for _, ax := range []*gplot.Axis{&p.X, &p.Y} {
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
 		ax.Label.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11)
 		ax.Tick.Label.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 9.5)
 	}
@@ -244,12 +244,12 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (plo
 	grid.Vertical.Color, grid.Horizontal.Color = color.Gray{Y: 0xe4}, color.Gray{Y: 0xe4}
 	p.Add(grid)
 	if len(series) == 0 {
-		return plot.Figure{}, fmt.Errorf("widgets: a line figure needs at least one series")
+		return figures.Figure{}, fmt.Errorf("widgets: a line figure needs at least one series")
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for k, s := range series {
 		if len(s.X) != len(s.Y) || len(s.X) == 0 {
-			return plot.Figure{}, fmt.Errorf("widgets: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
+			return figures.Figure{}, fmt.Errorf("widgets: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
 		}
 		xys := make(plotter.XYs, 0, len(s.X))
 		for i := range s.X {
@@ -261,7 +261,7 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (plo
 		}
 		line, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
-			return plot.Figure{}, err
+			return figures.Figure{}, err
 		}
 		col := s.Color
 		if col == nil {
@@ -286,22 +286,22 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (plo
 	for _, m := range marks {
 		l, err := plotter.NewLine(plotter.XYs{{X: m, Y: p.Y.Min}, {X: m, Y: p.Y.Max}})
 		if err != nil {
-			return plot.Figure{}, err
+			return figures.Figure{}, err
 		}
 		l.LineStyle = draw.LineStyle{Color: color.Gray{Y: 0x80}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(1.5), vg.Points(2)}}
 		p.Add(l)
 	}
-	return plot.Figure{Name: plot.FileName(title), Plot: p}, nil
+	return figures.Figure{Name: figures.FileName(title), Plot: p}, nil
 }
 
 // niceTicks labels three to seven round values (steps of 1, 2, 2.5 or 5 times a power of ten), with unlabelled ticks
 // halfway between; values above labelsTo are not labelled.
 type niceTicks struct{ labelsTo float64 }
 
-// Ticks implements plot.Ticker.
-func (n niceTicks) Ticks(lo, hi float64) []gplot.Tick {
+// Ticks implements figures.Ticker.
+func (n niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
-		return []gplot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
 	}
 	raw := (hi - lo) / 5
 	pow := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -315,10 +315,10 @@ func (n niceTicks) Ticks(lo, hi float64) []gplot.Tick {
 	if math.Abs(step/math.Pow(10, -float64(decimals))-math.Round(step/math.Pow(10, -float64(decimals)))) > 1e-9 {
 		decimals++ // 2.5, 0.25, ...
 	}
-	var ts []gplot.Tick
+	var ts []plot.Tick
 	for k := math.Ceil(lo/step*2 - 1e-9); k/2*step <= hi+1e-9*step; k++ {
 		v := k / 2 * step
-		t := gplot.Tick{Value: v}
+		t := plot.Tick{Value: v}
 		if int(k)%2 == 0 && v <= n.labelsTo {
 			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
 			if t.Label == "-0" || strings.Trim(t.Label, "-0.") == "" {

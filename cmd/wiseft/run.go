@@ -12,7 +12,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft"
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 	"github.com/gowiseft/wiseft/wiseft/templates"
 )
@@ -300,11 +300,11 @@ func baseRecord(f runFlags) results.Record {
 }
 
 func savePlots(recs []results.Record, id string, shifts []string, dir string) ([]string, error) {
-	paths, err := plot.SaveAll(recs, id, shifts, dir)
+	paths, err := figures.SaveAll(recs, id, shifts, dir)
 	if err != nil {
 		return nil, err
 	}
-	curves, err := plot.AlphaCurves(recs, id, shifts)
+	curves, err := figures.AlphaCurves(recs, id, shifts)
 	if err != nil {
 		return nil, err
 	}

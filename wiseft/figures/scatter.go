@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gowiseft/wiseft/wiseft/results"
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -30,7 +30,7 @@ const AverageName = "average"
 // any record, if such a value is not a fraction in [0, 1], or if a
 // figure would be empty.
 //
-//	figs, err := plot.Scatter(recs, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
+//	figs, err := figures.Scatter(recs, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
 //	for _, f := range figs {
 //		files, err := f.Save("plots") // plots/ImageNetV2.svg, plots/ImageNetV2.png, ...
 //	}
@@ -115,7 +115,7 @@ func scatterFigure(name, title, xLabel, yLabel string, runs []run, o options,
 		pts, _ := plotter.NewScatter(cv.xys)
 		pts.GlyphStyle = pointStyle(col)
 		p.Add(line, pts)
-		entries = append(entries, legendEntry{runs[ri].label, []gplot.Thumbnailer{line, pts}})
+		entries = append(entries, legendEntry{runs[ri].label, []plot.Thumbnailer{line, pts}})
 
 		for i, a := range cv.alphas {
 			if a == 0 {
@@ -138,9 +138,9 @@ func scatterFigure(name, title, xLabel, yLabel string, runs []run, o options,
 		markerCol = runColor(0)
 	}
 	entries = append(entries,
-		legendEntry{"zero-shot (α=0)", []gplot.Thumbnailer{marker(plotter.XY{}, shrink(zeroShotStyle(markerCol)))}},
-		legendEntry{"fine-tuned (α=1)", []gplot.Thumbnailer{marker(plotter.XY{}, shrink(fineTunedStyle(markerCol)))}},
-		legendEntry{"y = x", []gplot.Thumbnailer{diag}},
+		legendEntry{"zero-shot (α=0)", []plot.Thumbnailer{marker(plotter.XY{}, shrink(zeroShotStyle(markerCol)))}},
+		legendEntry{"fine-tuned (α=1)", []plot.Thumbnailer{marker(plotter.XY{}, shrink(fineTunedStyle(markerCol)))}},
+		legendEntry{"y = x", []plot.Thumbnailer{diag}},
 	)
 	occupied := func() []weighted {
 		nx := func(v float64) float64 { return (v - lx0) / (lx1 - lx0) }

@@ -1,4 +1,4 @@
-// Package plot draws the WiSE-FT figures from a results log (see
+// Package figures draws the WiSE-FT figures from a results log (see
 // package results) with gonum.org/v1/plot.
 //
 // [Scatter] draws the paper's main figure: for each distribution shift,
@@ -12,6 +12,6 @@
 //
 //	recs, _, err := results.Read("results.jsonl")
 //	...
-//	files, err := plot.SaveAll(recs, "ImageNet",
+//	files, err := figures.SaveAll(recs, "ImageNet",
 //		[]string{"ImageNetV2", "ImageNetR", "ImageNetSketch", "ObjectNet", "ImageNetA"}, "plots")
-package plot
+package figures

@@ -1,11 +1,11 @@
-package plot
+package figures
 
 import (
 	"math"
 	"sort"
 	"strconv"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 )
 
 // PercentTicks is a gonum plot.Ticker for logit-scaled accuracy axes
@@ -17,14 +17,14 @@ type PercentTicks struct {
 }
 
 // Ticks returns the tick marks for an axis from min to max (fractions).
-func (t PercentTicks) Ticks(min, max float64) []gplot.Tick {
+func (t PercentTicks) Ticks(min, max float64) []plot.Tick {
 	n := t.N
 	if n <= 0 {
 		n = 8
 	}
-	var ticks []gplot.Tick
+	var ticks []plot.Tick
 	for _, k := range selectTicks(min, max, n) {
-		ticks = append(ticks, gplot.Tick{Value: float64(k) / 1000, Label: percentLabel(k)})
+		ticks = append(ticks, plot.Tick{Value: float64(k) / 1000, Label: percentLabel(k)})
 	}
 	return ticks
 }
@@ -132,16 +132,16 @@ func farFrom(k int, kept []int, gap float64) bool {
 type linearPercentTicks struct{}
 
 // Ticks implements plot.Ticker.
-func (linearPercentTicks) Ticks(lo, hi float64) []gplot.Tick {
+func (linearPercentTicks) Ticks(lo, hi float64) []plot.Tick {
 	step := niceStep((hi - lo) / 6)
 	if !(step > 0) || math.IsInf(step, 0) {
 		return nil
 	}
 	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
-	var ts []gplot.Tick
+	var ts []plot.Tick
 	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+1e-9*step; k++ {
 		v := k * step
-		ts = append(ts, gplot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64) + "%"})
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64) + "%"})
 	}
 	return ts
 }

@@ -1,9 +1,9 @@
-package plot
+package figures
 
 import (
 	"math"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -21,7 +21,7 @@ type alphaLabels struct {
 }
 
 // Plot implements plot.Plotter.
-func (l *alphaLabels) Plot(c draw.Canvas, p *gplot.Plot) {
+func (l *alphaLabels) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	at := func(i int) vg.Point { return vg.Point{X: trX(l.xys[i].X), Y: trY(l.xys[i].Y)} }
 	const gap = 7 // points between a point and its label
@@ -80,7 +80,7 @@ type textAt struct {
 }
 
 // Plot implements plot.Plotter.
-func (t *textAt) Plot(c draw.Canvas, p *gplot.Plot) {
+func (t *textAt) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	c.FillText(t.style, vg.Point{X: trX(t.at.X) + t.off.X, Y: trY(t.at.Y) + t.off.Y}, t.text)
 }

@@ -1,11 +1,11 @@
-package plot_test
+package figures_test
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/gowiseft/wiseft/wiseft/plot"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -24,7 +24,7 @@ func ExampleSaveAll() {
 	dir, _ := os.MkdirTemp("", "plots")
 	defer os.RemoveAll(dir)
 
-	files, err := plot.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"}, dir)
+	files, err := figures.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"}, dir)
 	if err != nil {
 		fmt.Println(err)
 		return

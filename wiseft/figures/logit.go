@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import "math"
 
@@ -36,8 +36,8 @@ func clampProb(p float64) float64 {
 // in (0, 1)) on an axis linearly in their logit. Set it as an axis's
 // Scale, with [PercentTicks] as its tick marker:
 //
-//	p.X.Scale = plot.LogitScale{}
-//	p.X.Tick.Marker = plot.PercentTicks{}
+//	p.X.Scale = figures.LogitScale{}
+//	p.X.Tick.Marker = figures.PercentTicks{}
 type LogitScale struct{}
 
 // Normalize returns the position of x between min and max in logit

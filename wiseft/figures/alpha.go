@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/gowiseft/wiseft/wiseft/results"
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -21,7 +21,7 @@ import (
 // figure is named "alpha" when the log holds one run and
 // "alpha-" + [FileName](run label) otherwise. Errors are as for [Scatter].
 //
-//	figs, err := plot.AlphaCurves(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
+//	figs, err := figures.AlphaCurves(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
 //	if err == nil {
 //		_, err = figs[0].Save("plots") // plots/alpha.svg, plots/alpha.png
 //	}
@@ -133,7 +133,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 		line, pts, _ := plotter.NewLinePoints(xyss[si])
 		line.LineStyle, pts.GlyphStyle = s.style, s.glyph
 		p.Add(line, pts)
-		entries = append(entries, legendEntry{s.label, []gplot.Thumbnailer{line, pts}})
+		entries = append(entries, legendEntry{s.label, []plot.Thumbnailer{line, pts}})
 		norm := make([][2]float64, len(xyss[si]))
 		for i, q := range xyss[si] {
 			norm[i] = [2]float64{(q.X - a0) / (a1 - a0), (q.Y - y0) / (y1 - y0)}
@@ -181,10 +181,10 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 type alphaTicks struct{}
 
 // Ticks implements plot.Ticker.
-func (alphaTicks) Ticks(min, max float64) []gplot.Tick {
-	var ts []gplot.Tick
+func (alphaTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
 	for k := int(math.Ceil(min*10 - 1e-9)); k <= int(math.Floor(max*10+1e-9)); k++ {
-		t := gplot.Tick{Value: float64(k) / 10}
+		t := plot.Tick{Value: float64(k) / 10}
 		if k%2 == 0 {
 			t.Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
 		}

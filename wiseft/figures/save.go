@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // average.svg and average.png. Each file is written atomically. It
 // returns the paths written, in that order.
 //
-//	files, err := plot.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ImageNetSketch"}, "plots")
+//	files, err := figures.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ImageNetSketch"}, "plots")
 func SaveAll(recs []results.Record, idDataset string, shiftDatasets []string, dir string, opts ...Option) ([]string, error) {
 	figs, err := Scatter(recs, idDataset, shiftDatasets, opts...)
 	if err != nil {

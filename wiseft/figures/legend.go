@@ -1,10 +1,10 @@
-package plot
+package figures
 
 import (
 	"image/color"
 	"math"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -12,7 +12,7 @@ import (
 // legendEntry is one line of a legend.
 type legendEntry struct {
 	text   string
-	thumbs []gplot.Thumbnailer
+	thumbs []plot.Thumbnailer
 }
 
 // legendMargin is the space between a legend's box and its entries,
@@ -21,7 +21,7 @@ const legendMargin = vg.Length(5)
 
 // setLegend fills p's legend with entries, in a white framed box in the
 // given corner of the data area.
-func setLegend(p *gplot.Plot, entries []legendEntry, top, left bool) {
+func setLegend(p *plot.Plot, entries []legendEntry, top, left bool) {
 	p.Legend.Top, p.Legend.Left = top, left
 	off := 2 * legendMargin
 	p.Legend.XOffs, p.Legend.YOffs = -off, -off
@@ -38,7 +38,7 @@ func setLegend(p *gplot.Plot, entries []legendEntry, top, left bool) {
 	for i, e := range entries {
 		thumbs := e.thumbs
 		if i == 0 {
-			thumbs = append([]gplot.Thumbnailer{box}, thumbs...)
+			thumbs = append([]plot.Thumbnailer{box}, thumbs...)
 		}
 		p.Legend.Add(e.text, thumbs...)
 	}
@@ -49,7 +49,7 @@ func setLegend(p *gplot.Plot, entries []legendEntry, top, left bool) {
 // fills it with a framed white box, so the legend stays readable over
 // curves and grid lines.
 type legendBox struct {
-	leg   *gplot.Legend
+	leg   *plot.Legend
 	texts []string
 }
 
@@ -83,7 +83,7 @@ func (b *legendBox) Thumbnail(c *draw.Canvas) {
 
 // legendSize estimates the legend's width and height as fractions of
 // the data area of a Width×Height figure.
-func legendSize(p *gplot.Plot, entries []legendEntry) (w, h float64) {
+func legendSize(p *plot.Plot, entries []legendEntry) (w, h float64) {
 	sty := p.Legend.TextStyle
 	var textW vg.Length
 	for _, e := range entries {

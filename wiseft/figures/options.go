@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import "gonum.org/v1/plot/vg"
 
@@ -26,7 +26,7 @@ type options struct {
 // drawn as its own curve. GroupBy() with no keys draws all records as
 // one curve.
 //
-//	figs, err := plot.Scatter(recs, "ImageNet", shifts, plot.GroupBy("model", "lr"))
+//	figs, err := figures.Scatter(recs, "ImageNet", shifts, figures.GroupBy("model", "lr"))
 func GroupBy(keys ...string) Option {
 	return func(o *options) { o.groupKeys = append([]string{}, keys...) }
 }

@@ -1,4 +1,4 @@
-package plot
+package figures
 
 import (
 	"math"

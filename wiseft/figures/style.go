@@ -1,10 +1,10 @@
-package plot
+package figures
 
 import (
 	"image/color"
 	"math"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -44,17 +44,17 @@ func sans(size vg.Length) text.Style {
 	return text.Style{
 		Color:   color.Black,
 		Font:    sansFont(size),
-		Handler: gplot.DefaultTextHandler,
+		Handler: plot.DefaultTextHandler,
 	}
 }
 
 // newPlot returns a plot with the package's fonts and labels.
-func newPlot(title, xLabel, yLabel string) *gplot.Plot {
-	p := gplot.New()
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font = sansFont(12)
 	p.Title.Padding = vg.Points(8)
-	for _, ax := range []*gplot.Axis{&p.X, &p.Y} {
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
 		ax.Tick.Label.Font = sansFont(9.5)
 		ax.Label.TextStyle.Font = sansFont(11)
 		ax.Label.Padding = vg.Points(4)

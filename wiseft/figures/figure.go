@@ -1,11 +1,11 @@
-package plot
+package figures
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
 
-	gplot "gonum.org/v1/plot"
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -17,7 +17,7 @@ type Figure struct {
 	// Name is the file name without extension: the shift dataset,
 	// [AverageName], or "alpha" / "alpha-<run>" for [AlphaCurves].
 	Name string
-	Plot *gplot.Plot
+	Plot *plot.Plot
 }
 
 // SVG renders the figure as an SVG document, [Width] by [Height]. Fonts
