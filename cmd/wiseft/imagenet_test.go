@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gowiseft/wiseft/datasets/real"
+	"github.com/gowiseft/wiseft/datasets/realdata"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -44,7 +44,7 @@ func writeTestImage(t *testing.T, path string, k int) {
 // makeImageNetFamily lays out, under root, small trees in the real layouts of ImageNet (train and val), ImageNetV2,
 // ImageNet-R, ImageNet-A, ImageNet-Sketch and ObjectNet, a few classes each.
 func makeImageNetFamily(t *testing.T, root string) {
-	wnid := func(label int) string { return real.ImageNetWNIDs[label] }
+	wnid := func(label int) string { return realdata.ImageNetWNIDs[label] }
 	for k, label := range []int{0, 1, 409, 530} {
 		for j := range 2 {
 			writeTestImage(t, filepath.Join(root, "imagenet", "train", wnid(label), fmt.Sprintf("t%d.JPEG", j)), k+j)
@@ -56,7 +56,7 @@ func makeImageNetFamily(t *testing.T, root string) {
 	for _, sub := range []struct {
 		dir     string
 		classes []int
-	}{{"imagenet-r", real.ImageNetRClasses[:3]}, {"imagenet-a", real.ImageNetAClasses[:3]}} {
+	}{{"imagenet-r", realdata.ImageNetRClasses[:3]}, {"imagenet-a", realdata.ImageNetAClasses[:3]}} {
 		for k, label := range sub.classes {
 			writeTestImage(t, filepath.Join(root, sub.dir, wnid(label), "x.jpg"), k)
 		}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
-	_ "github.com/gowiseft/wiseft/datasets/real" // the ImageNet family and CIFAR, by the paper's names
+	_ "github.com/gowiseft/wiseft/datasets/realdata" // the ImageNet family and CIFAR, by the paper's names
 	"github.com/gowiseft/wiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/world"
 )

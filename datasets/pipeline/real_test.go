@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/datasets/real"
+	"github.com/gowiseft/wiseft/datasets/realdata"
 )
 
 // photoLike returns a w×h image with smooth gradients, a few shapes and noise, so that its JPEG has a realistic
@@ -64,9 +64,9 @@ func writeJPEGs(tb testing.TB, dir string, classes []string, n, w, h int) {
 	}
 }
 
-// openClassFolder opens dir with real.ClassFolder.
+// openClassFolder opens dir with realdata.ClassFolder.
 func openClassFolder(tb testing.TB, dir string) datasets.Dataset {
-	ds, err := real.ClassFolder(dir, "")
+	ds, err := realdata.ClassFolder(dir, "")
 	if err != nil {
 		tb.Fatal(err)
 	}

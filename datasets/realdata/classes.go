@@ -1,4 +1,4 @@
-package real
+package realdata
 
 // ImageNetWNIDs are the WordNet ids of the 1,000 ImageNet-1k classes in label order (sorted), e.g. "n01440764".
 var ImageNetWNIDs = imagenetColumn(0)

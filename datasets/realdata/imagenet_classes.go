@@ -1,4 +1,4 @@
-package real
+package realdata
 
 // This file is data. Sources (public facts, copied as data):
 //   - WordNet ids in sorted order and their synset lemmas: ILSVRC2012 LOC_synset_mapping.txt;

@@ -1,9 +1,9 @@
-// Package real loads the real-image datasets of the WiSE-FT paper from a data folder (--data-location): ImageNet and
+// Package realdata loads the real-image datasets of the WiSE-FT paper from a data folder (--data-location): ImageNet and
 // its few-shot subsets, its distribution shifts (ImageNetV2, ImageNet-R, ImageNet-A, ImageNet-Sketch, ObjectNet),
 // and CIFAR-10, CIFAR-100, CIFAR-10.1 and CIFAR-10.2. Importing it for its side effects registers every dataset
 // with the datasets registry under the paper code's names:
 //
-//	import _ "github.com/gowiseft/wiseft/datasets/real"
+//	import _ "github.com/gowiseft/wiseft/datasets/realdata"
 //
 //	ds, err := datasets.Open("ImageNetR", datasets.Options{Location: "/data", Split: datasets.Test})
 //
@@ -23,4 +23,4 @@
 // open and safe for concurrent Example calls; a corrupt file gives an error for its index only. Their examples are
 // ordered class-interleaved (the first file of every class, then the second, ...) so that a Limit keeps every
 // class. The CIFAR sets are read into memory when opened.
-package real
+package realdata
