@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/gowiseft/wiseft/internal/detrand"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // FontDatasetConfig describes a dataset of text rendered from fonts.
@@ -152,7 +153,7 @@ func OpenFontDigits(opts Options) (Dataset, error) {
 		n = 60000
 	}
 	return NewFontDataset(FontDatasetConfig{
-		Name: "FontDigits", ClassNames: DigitClassNames, Templates: DigitTemplates, Texts: digitTexts,
+		Name: "FontDigits", ClassNames: DigitClassNames, Templates: templates.Digit, Texts: digitTexts,
 		Fonts: fonts, Len: n, Style: DigitStyle, Seed: opts.Seed,
 	})
 }
@@ -170,7 +171,7 @@ func OpenFontLetters(opts Options) (Dataset, error) {
 		n = 2000 * 26
 	}
 	return NewFontDataset(FontDatasetConfig{
-		Name: "FontLetters", ClassNames: LetterClassNames, Templates: LetterTemplates, Texts: letterTexts,
+		Name: "FontLetters", ClassNames: LetterClassNames, Templates: templates.Letter, Texts: letterTexts,
 		Fonts: fonts, Len: n, Style: DigitStyle, Seed: opts.Seed,
 	})
 }

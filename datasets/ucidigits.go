@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // UCIDigitsStep says how the UCI digits file gets into place.
@@ -67,7 +69,7 @@ func LoadUCIDigits(location string, split Split) (*InMemory, error) {
 		g.pix = append(g.pix, frame...)
 		g.labels = append(g.labels, labels[k])
 	}
-	return &InMemory{name: "UCIDigits", classes: DigitClassNames, templates: DigitTemplates, data: g}, nil
+	return &InMemory{name: "UCIDigits", classes: DigitClassNames, templates: templates.Digit, data: g}, nil
 }
 
 // readUCIDigits parses digits.csv.gz (or an uncompressed copy): per line 64 values 0-16, then the label.

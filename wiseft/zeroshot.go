@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/gowiseft/wiseft/clipmodel"
-	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // ZeroShotHead builds the zero-shot head of the paper: for each class, every template is filled with the class

@@ -7,8 +7,6 @@ package world
 
 import (
 	"github.com/gowiseft/wiseft/clipmodel"
-	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/wiseft/templates"
 )
 
 // TinyConfigName is the registry name of the world's CLIP config.
@@ -37,16 +35,3 @@ func TinyConfig(vocabSize int) clipmodel.Config {
 // ShippedModelDir is where the pretrained world model lives in the repository (Hugging Face layout, with its
 // tokenizer), relative to the repository root.
 const ShippedModelDir = "world/model"
-
-func init() {
-	// The world's template sets, by name, for --template.
-	for name, ts := range map[string][]string{
-		"digit_template":   datasets.DigitTemplates,
-		"fashion_template": datasets.FashionTemplates,
-		"letter_template":  datasets.LetterTemplates,
-	} {
-		if err := templates.Register(name, ts); err != nil {
-			panic(err)
-		}
-	}
-}

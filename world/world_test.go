@@ -10,6 +10,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/wiseft"
 )
 
@@ -43,7 +44,7 @@ func TestCaptionsFitTheContext(t *testing.T) {
 	// Every prompt of the evaluation templates fits the text context without truncation (the zero-shot head
 	// refuses to truncate); pretraining truncates the few longest captions, keeping their end token.
 	var prompts []string
-	for _, tmpl := range datasets.DigitTemplates {
+	for _, tmpl := range templates.Digit {
 		for _, name := range datasets.DigitClassNames {
 			prompts = append(prompts, strings.ReplaceAll(tmpl, "{}", name))
 		}
@@ -52,7 +53,7 @@ func TestCaptionsFitTheContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fashion []string
-	for _, tmpl := range datasets.FashionTemplates {
+	for _, tmpl := range templates.Fashion {
 		for _, name := range datasets.FashionClassNames {
 			fashion = append(fashion, strings.ReplaceAll(tmpl, "{}", name))
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	_ "github.com/gowiseft/wiseft/datasets/realdata" // the ImageNet family and CIFAR, by the paper's names
-	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/world"
 )
 

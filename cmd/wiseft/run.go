@@ -11,10 +11,10 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
-	"github.com/gowiseft/wiseft/wiseft/templates"
 )
 
 // runFlags are the flags of `wiseft run`, named as in the paper's code (src/wise_ft.py) plus a few of this

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // cifarPickleSet describes one of the python-batch CIFAR layouts.
@@ -31,13 +32,13 @@ var (
 )
 
 // CIFAR10 opens CIFAR-10 from the python batches in Location/cifar-10-batches-py (data_batch_1..5 for Train,
-// test_batch for Test), read into memory. Class names are CIFAR10ClassNames, templates CIFARTemplates.
+// test_batch for Test), read into memory. Class names are CIFAR10ClassNames, templates templates.CIFAR.
 func CIFAR10(opts datasets.Options) (datasets.Dataset, error) {
 	return openCIFARPickles(cifar10Layout, withDefaults(opts))
 }
 
 // CIFAR100 opens CIFAR-100 (fine labels) from Location/cifar-100-python/{train,test}, read into memory. Class names
-// are CIFAR100ClassNames, templates CIFARTemplates.
+// are CIFAR100ClassNames, templates templates.CIFAR.
 func CIFAR100(opts datasets.Options) (datasets.Dataset, error) {
 	return openCIFARPickles(cifar100Layout, withDefaults(opts))
 }
@@ -77,7 +78,7 @@ func openCIFARPickles(l cifarPickleSet, opts datasets.Options) (datasets.Dataset
 			break
 		}
 	}
-	d, err := newArraySet(l.name, l.classes, CIFARTemplates, 32, 32, true, pix, labels)
+	d, err := newArraySet(l.name, l.classes, templates.CIFAR, 32, 32, true, pix, labels)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // CIFAR101 opens CIFAR-10.1 (v6) from Location/CIFAR-10.1/cifar10.1_v6_data.npy ([N,32,32,3] uint8) and
@@ -140,7 +141,7 @@ func imagesAndLabels(name, path, expected string, images, labels *ndarray, limit
 	if len(lab) != images.shape[0] {
 		return nil, bad(fmt.Sprintf("%d images but %d labels", images.shape[0], len(lab)))
 	}
-	d, err := newArraySet(name, CIFAR10ClassNames, CIFARTemplates, 32, 32, false, pix, lab)
+	d, err := newArraySet(name, CIFAR10ClassNames, templates.CIFAR, 32, 32, false, pix, lab)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 func TestImageNetClassLists(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // ClassFolder opens any image dataset laid out as dir/<class folder>/<images>: labels follow the sorted folder

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // wnidLabel is the labelOf of the 1000-class ImageNet layouts: the folder is a WordNet id.
@@ -41,7 +42,7 @@ func openImageNet(name string, opts datasets.Options) (*folderSet, error) {
 		expected = "ImageNet validation images sorted into class folders, " + root + "/<wnid>/*.JPEG"
 	}
 	return openFolders(folderSpec{
-		name: name, root: root, expected: expected, classes: ImageNetClassNames, templates: imagenetTemplates(),
+		name: name, root: root, expected: expected, classes: ImageNetClassNames, templates: templates.OpenAIImageNet,
 		labelOf: wnidLabel,
 	})
 }
@@ -57,7 +58,7 @@ func ImageNetV2(opts datasets.Options) (datasets.Dataset, error) {
 	root := filepath.Join(opts.Location, "imagenetv2-matched-frequency-format-val")
 	d, err := openFolders(folderSpec{
 		name: name, root: root, expected: "ImageNetV2 images in " + root + "/<class index 0..999>/*.jpeg",
-		classes: ImageNetClassNames, templates: imagenetTemplates(),
+		classes: ImageNetClassNames, templates: templates.OpenAIImageNet,
 		labelOf: func(folder string) (int, bool) {
 			i, err := strconv.Atoi(folder)
 			return i, err == nil && i >= 0 && i < len(ImageNetWNIDs) && strconv.Itoa(i) == folder
@@ -80,7 +81,7 @@ func ImageNetSketch(opts datasets.Options) (datasets.Dataset, error) {
 	root := filepath.Join(opts.Location, "sketch")
 	d, err := openFolders(folderSpec{
 		name: name, root: root, expected: "ImageNet-Sketch images in " + root + "/<wnid>/*",
-		classes: ImageNetClassNames, templates: imagenetTemplates(), labelOf: wnidLabel,
+		classes: ImageNetClassNames, templates: templates.OpenAIImageNet, labelOf: wnidLabel,
 	})
 	if err != nil {
 		return nil, err
@@ -124,7 +125,7 @@ func openSubset(name, dir, title string, subset []int, opts datasets.Options) (d
 	root := filepath.Join(opts.Location, dir)
 	d, err := openFolders(folderSpec{
 		name: name, root: root, expected: title + " images in " + root + "/<wnid of one of its 200 classes>/*",
-		classes: classes, templates: imagenetTemplates(),
+		classes: classes, templates: templates.OpenAIImageNet,
 		labelOf: func(folder string) (int, bool) {
 			i, ok := pos[folder]
 			return i, ok

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 func TestImageNetTrainAndVal(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/templates"
 )
 
 // ObjectNetBorder is the width in pixels of the border cropped from every side of each ObjectNet image: the
@@ -70,7 +71,7 @@ func ObjectNet(opts datasets.Options) (datasets.Dataset, error) {
 	root := filepath.Join(base, "images")
 	d, err := openFolders(folderSpec{
 		name: name, root: root, expected: "ObjectNet images in " + root + "/<folder>/*.png",
-		classes: classes, templates: imagenetTemplates(), skipUnknown: true, border: ObjectNetBorder,
+		classes: classes, templates: templates.OpenAIImageNet, skipUnknown: true, border: ObjectNetBorder,
 		labelOf: func(folder string) (int, bool) {
 			i, ok := labelOf[folder]
 			return i, ok

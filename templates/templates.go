@@ -1,6 +1,7 @@
-// Package templates holds the prompt templates used to build zero-shot heads: OpenAI's 80 ImageNet templates, the
-// paper code's simple template, and a registry by name where datasets add their own. Each template contains "{}"
-// where the class name goes.
+// Package templates holds every prompt template set the project knows, by the names --template takes: OpenAI's 80
+// ImageNet templates, the paper code's simple template, CLIP's CIFAR templates and the shipped world's digit,
+// clothing and letter templates. Each template contains "{}" where the class name goes. It imports nothing of the
+// project, so datasets, the method and the command line all read templates from here.
 //
 //	ts, err := templates.Get("openai_imagenet_template")
 //	prompts := templates.Fill(ts, "golden retriever") // 80 prompts
@@ -100,26 +101,17 @@ var OpenAIImageNet = []string{
 // Simple is the single template of the paper's code (simple_template).
 var Simple = []string{"a photo of a {}."}
 
+// registry names every template set for Get, as the paper's code names its own (src/templates).
 var registry = map[string][]string{
 	"openai_imagenet_template": OpenAIImageNet,
 	"simple_template":          Simple,
+	"cifar_template":           CIFAR,
+	"digit_template":           Digit,
+	"fashion_template":         Fashion,
+	"letter_template":          Letter,
 }
 
-// Register adds a named template set (datasets register theirs). Every template must contain "{}".
-func Register(name string, ts []string) error {
-	if len(ts) == 0 {
-		return fmt.Errorf("template set %q is empty", name)
-	}
-	for _, t := range ts {
-		if !strings.Contains(t, "{}") {
-			return fmt.Errorf("template set %q: %q has no {} for the class name", name, t)
-		}
-	}
-	registry[name] = ts
-	return nil
-}
-
-// Get returns a registered template set; an unknown name is an error listing the known ones.
+// Get returns a named template set; an unknown name is an error listing the known ones.
 func Get(name string) ([]string, error) {
 	ts, ok := registry[name]
 	if !ok {
@@ -128,7 +120,7 @@ func Get(name string) ([]string, error) {
 	return ts, nil
 }
 
-// Names lists the registered template sets, sorted.
+// Names lists the named template sets, sorted.
 func Names() []string {
 	out := make([]string, 0, len(registry))
 	for n := range registry {

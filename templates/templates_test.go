@@ -25,13 +25,18 @@ func TestRegistry(t *testing.T) {
 	if _, err := Get("nope"); err == nil || !strings.Contains(err.Error(), "openai_imagenet_template") {
 		t.Errorf("unknown name error %v does not list the known sets", err)
 	}
-	if err := Register("bad", []string{"no slot"}); err == nil {
-		t.Error("a template without {} was accepted")
+	for _, name := range Names() {
+		ts, err := Get(name)
+		if err != nil || len(ts) == 0 {
+			t.Fatalf("Get(%q) = %d templates, %v", name, len(ts), err)
+		}
+		for _, s := range ts {
+			if strings.Count(s, "{}") != 1 {
+				t.Errorf("%s: template %q has not exactly one {}", name, s)
+			}
+		}
 	}
-	if err := Register("digits", []string{"a photo of the number {}."}); err != nil {
-		t.Fatal(err)
-	}
-	if ts, err := Get("digits"); err != nil || len(ts) != 1 {
-		t.Errorf("Get(digits) = %v, %v", ts, err)
+	if ts, err := Get("cifar_template"); err != nil || len(ts) != 18 {
+		t.Errorf("cifar_template: %d templates, %v; CLIP has 18", len(ts), err)
 	}
 }
