@@ -18,8 +18,8 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/cmd/wiseft/internal/speed"
 	"github.com/gowiseft/wiseft/internal/atomicfile"
-	"github.com/gowiseft/wiseft/internal/speed"
 )
 
 // wiseft bench: the speed benchmarks of internal/speed, each case in a process of its own (so each peak resident
