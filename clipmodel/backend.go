@@ -12,12 +12,14 @@ import (
 	"github.com/gowiseft/wiseft/internal/fastgrad"
 )
 
-func init() {
-	fastgrad.Install()
-	// GoMLX's own default ("xla") would pick the XLA backend first, and with its auto-install, download a plugin:
-	// anything in the process that asks GoMLX for its default backend gets the project's default instead.
-	backends.DefaultConfig = DefaultCPUBackend
-}
+// InstallFastGradients makes every GoMLX graph differentiated from now on in this process use matrix-product
+// gradients for Dot and DotGeneral instead of GoMLX v0.26's broadcast-and-reduce ones (see the package
+// documentation). It is idempotent and safe for concurrent use; graphs built before it keep their gradients.
+func InstallFastGradients() { fastgrad.Install() }
+
+// UseStockGradients puts GoMLX's own Dot and DotGeneral gradients back for graphs built from now on and returns a
+// function that re-installs the fast ones (for comparisons).
+func UseStockGradients() (restore func()) { return fastgrad.UseStock() }
 
 // DefaultCPUBackend is the backend configuration used when GOMLX_BACKEND is not set: SimpleGo with its
 // operations run one after another. SimpleGo's default scheduling deadlocked on 2-core machines in training

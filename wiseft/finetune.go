@@ -223,6 +223,7 @@ type gradientOptimizer interface {
 // build creates the training context (holding only the trainable weights: the text tower and logit_scale never
 // enter it), the optimizer and the compiled training step.
 func (t *trainer) build() error {
+	clipmodel.InstallFastGradients()
 	backend, err := clipmodel.Backend()
 	if err != nil {
 		return err

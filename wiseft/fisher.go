@@ -53,6 +53,7 @@ func ComputeFisher(clf *Classifier, ds datasets.Dataset, n int, seed uint64) (cl
 	if m.Weights[HeadWeight] == nil {
 		return nil, fmt.Errorf("fisher: the model has no classification head (%s)", HeadWeight)
 	}
+	clipmodel.InstallFastGradients()
 	backend, err := clipmodel.Backend()
 	if err != nil {
 		return nil, err

@@ -45,6 +45,7 @@ type stepper struct {
 }
 
 func newStepper(ctx *context.Context, cfg clipmodel.Config, weightDecay, clipNorm float64) (*stepper, error) {
+	clipmodel.InstallFastGradients()
 	b, err := clipmodel.Backend()
 	if err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/gowiseft/wiseft/clipmodel"
 )
 
 // command is one subcommand: its one-line summary and its entry point.
@@ -46,6 +48,7 @@ func usage() {
 }
 
 func main() {
+	clipmodel.InstallFastGradients() // every command that trains wants them; see clipmodel's package documentation
 	os.Exit(mainWithCode(os.Args[1:]))
 }
 

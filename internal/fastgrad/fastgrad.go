@@ -10,10 +10,8 @@
 package fastgrad
 
 import (
-	"regexp"
+	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -71,27 +69,45 @@ func dotVJP(node *graph.Node, v []*graph.Node, outputShape shapes.Shape) []*grap
 	return []*graph.Node{dA, dB}
 }
 
-// dotGeneralAxes is what a DotGeneral node was built with. GoMLX v0.26 keeps it unexported, but prints it in the
-// node's description, which is where it is read from.
+// dotGeneralAxes is what a DotGeneral node was built with.
 type dotGeneralAxes struct {
 	lhsContract, lhsBatch, rhsContract, rhsBatch []int
 }
 
-var axesPattern = regexp.MustCompile(`lhsContractingAxes=\[([0-9 ]*)\], lhsBatchAxes=\[([0-9 ]*)\], rhs=\[#\d+\], rhsContractingAxes=\[([0-9 ]*)\], rhsBatchAxes=\[([0-9 ]*)\]`)
-
-func parseAxes(description string) (dotGeneralAxes, bool) {
-	m := axesPattern.FindStringSubmatch(description)
-	if m == nil {
-		return dotGeneralAxes{}, false
+// readAxes returns the axes a DotGeneral node was built with. GoMLX v0.26 keeps them in the node's unexported
+// inputs record (a *nodeInputsDotGeneral with fields lhsContractingAxes, lhsBatchAxes, rhsContractingAxes and
+// rhsBatchAxes); reflection reads those integers without going through the node's printed description. Any
+// other layout (a node of another kind, another GoMLX version) reports false, and the stock gradient is used.
+func readAxes(node *graph.Node) (axes dotGeneralAxes, ok bool) {
+	defer func() {
+		if recover() != nil { // a field of another kind than expected
+			ok = false
+		}
+	}()
+	v := reflect.ValueOf(node)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return axes, false
+	}
+	in := v.Elem().FieldByName("inputs")
+	if !in.IsValid() || in.Kind() != reflect.Interface || in.IsNil() {
+		return axes, false
+	}
+	rec := in.Elem()
+	if rec.Kind() == reflect.Pointer {
+		rec = rec.Elem()
+	}
+	if rec.Kind() != reflect.Struct {
+		return axes, false
 	}
 	lists := make([][]int, 4)
-	for i := range lists {
-		for _, f := range strings.Fields(m[i+1]) {
-			n, err := strconv.Atoi(f)
-			if err != nil {
-				return dotGeneralAxes{}, false
-			}
-			lists[i] = append(lists[i], n)
+	for i, name := range []string{"lhsContractingAxes", "lhsBatchAxes", "rhsContractingAxes", "rhsBatchAxes"} {
+		f := rec.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Slice {
+			return axes, false
+		}
+		lists[i] = make([]int, f.Len())
+		for k := range lists[i] {
+			lists[i][k] = int(f.Index(k).Int())
 		}
 	}
 	return dotGeneralAxes{lists[0], lists[1], lists[2], lists[3]}, true
@@ -117,7 +133,7 @@ func seq(from, n int) []int {
 }
 
 func dotGeneralVJP(node *graph.Node, v []*graph.Node, outputShape shapes.Shape) []*graph.Node {
-	axes, ok := parseAxes(node.String())
+	axes, ok := readAxes(node)
 	in := node.Inputs()
 	if !ok || len(in) != 2 || len(v) != 1 {
 		fallbacks.Add(1)

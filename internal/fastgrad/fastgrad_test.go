@@ -2,12 +2,15 @@ package fastgrad
 
 import (
 	"math"
+	"slices"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
@@ -100,12 +103,22 @@ func TestAgainstStockGradients(t *testing.T) {
 	}
 }
 
-func TestParseAxes(t *testing.T) {
-	got, ok := parseAxes("DotGeneral(lhs=[#3], lhsContractingAxes=[1 3], lhsBatchAxes=[0], rhs=[#4], rhsContractingAxes=[2 0], rhsBatchAxes=[]) -> ...")
-	if !ok || len(got.lhsContract) != 2 || got.lhsContract[1] != 3 || got.rhsContract[0] != 2 || len(got.rhsBatch) != 0 || got.lhsBatch[0] != 0 {
-		t.Fatalf("parseAxes = %+v, %v", got, ok)
+func TestReadAxes(t *testing.T) {
+	backend, err := backends.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := parseAxes("Add(...)"); ok {
-		t.Fatal("parsed axes out of a description that has none")
+	g := graph.NewGraph(backend, "axes")
+	a := graph.Parameter(g, "a", shapes.Make(dtypes.Float32, 2, 3, 4, 5))
+	b := graph.Parameter(g, "b", shapes.Make(dtypes.Float32, 5, 2, 3))
+	dot := graph.DotGeneral(a, []int{1, 3}, []int{0}, b, []int{2, 0}, []int{1})
+	got, ok := readAxes(dot)
+	want := dotGeneralAxes{[]int{1, 3}, []int{0}, []int{2, 0}, []int{1}}
+	if !ok || !slices.Equal(got.lhsContract, want.lhsContract) || !slices.Equal(got.lhsBatch, want.lhsBatch) ||
+		!slices.Equal(got.rhsContract, want.rhsContract) || !slices.Equal(got.rhsBatch, want.rhsBatch) {
+		t.Fatalf("readAxes = %+v, %v; want %+v", got, ok, want)
+	}
+	if _, ok := readAxes(graph.Add(a, a)); ok {
+		t.Fatal("read DotGeneral axes out of an Add node")
 	}
 }

@@ -30,7 +30,6 @@ import (
 	benchmarks "github.com/janpfeifer/go-benchmarks"
 
 	"github.com/gowiseft/wiseft/clipmodel"
-	"github.com/gowiseft/wiseft/internal/fastgrad"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/world"
 )
@@ -107,7 +106,7 @@ func ViTB32Forward(b backends.Backend, batch int, dtype dtypes.DType) (*Case, er
 
 // TrainOptions selects the variant of the fine-tuning step.
 type TrainOptions struct {
-	// Stock builds the step with GoMLX's own gradients of Dot/DotGeneral (fastgrad.UseStock) instead of the
+	// Stock builds the step with GoMLX's own gradients of Dot/DotGeneral (clipmodel.UseStockGradients) instead of the
 	// project's matrix-product gradients, for comparison.
 	Stock bool
 	// BF16 computes the towers in bfloat16 with float32 master weights (clipmodel.SetComputeDType).
@@ -141,6 +140,7 @@ func tinyTrainStep(b backends.Backend, batch int, opts TrainOptions) (c *Case, l
 			trainable[name] = t
 		}
 	}
+	clipmodel.InstallFastGradients()
 	ctx := context.New()
 	clipmodel.SetWeights(ctx, trainable)
 	if opts.BF16 {
@@ -203,7 +203,7 @@ func tinyTrainStep(b backends.Backend, batch int, opts TrainOptions) (c *Case, l
 	}
 	if opts.Stock {
 		// The gradients are chosen when the graph is built, at the first call: build it with the stock ones.
-		restore := fastgrad.UseStock()
+		restore := clipmodel.UseStockGradients()
 		err := step()
 		restore()
 		if err != nil {
