@@ -184,16 +184,5 @@ func saveModelWhole(model *clipmodel.Model, dir string) error {
 	if err := checkModelFolder(dir); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return err
-	}
-	tmp, err := trainstate.TempDir(dir)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if err := model.Save(tmp); err != nil {
-		return err
-	}
-	return trainstate.SwapDir(tmp, dir)
+	return atomicfile.WriteDir(dir, model.Save)
 }

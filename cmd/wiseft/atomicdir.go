@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gowiseft/wiseft/internal/atomicfile"
+
 	"github.com/gowiseft/wiseft/wiseft"
 )
 
@@ -23,37 +25,5 @@ func saveModelDir(dir string, save func(string) error) error {
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	existsEmpty := err == nil
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	// Temporary folders of an earlier writer that died are never read: remove them.
-	if stale, _ := filepath.Glob(filepath.Join(parent, "."+filepath.Base(dir)+".partial-*")); len(stale) > 0 {
-		for _, p := range stale {
-			_ = os.RemoveAll(p)
-		}
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed
-	if err := save(tmp); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if existsEmpty {
-		_ = os.Remove(dir) // an empty folder: rename cannot replace it on every system
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	if d, err := os.Open(parent); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
+	return atomicfile.WriteDir(dir, save)
 }
