@@ -18,7 +18,7 @@ import (
 // read this one.
 //
 //	ft := widgets.Must(widgets.CachedClassifier(filepath.Join(dir, "finetuned"), names, func() (*wiseft.Classifier, error) {
-//		return wiseft.FineTune(zs, train, cfg)
+//		return wiseft.FineTune(ctx, zs, train, cfg, run)
 //	}))
 func CachedClassifier(dir string, classNames []string, make func() (*wiseft.Classifier, error)) (*wiseft.Classifier, error) {
 	if _, err := os.Stat(filepath.Join(dir, clipmodel.WeightsFile)); err == nil {

@@ -17,8 +17,8 @@ import (
 // notebooks keep its last state. Its adapters plug it into the project's long-running calls:
 //
 //	bar := widgets.NewProgress("fine-tuning")
-//	cfg.Progress = bar.FineTune()               // wiseft.FineTuneConfig
-//	ft, err := wiseft.FineTune(zs, train, cfg)
+//	run := wiseft.TrainRun{Progress: bar.FineTune()}
+//	ft, err := wiseft.FineTune(ctx, zs, train, cfg, run)
 //	bar.Done(err)
 //
 //	bar = widgets.NewProgress("α sweep")
@@ -106,7 +106,7 @@ func (p *Progress) draw(force bool) {
 	}
 }
 
-// FineTune returns a wiseft.FineTuneConfig.Progress callback: epoch, step, loss, throughput and time left, with
+// FineTune returns a wiseft.TrainRun.Progress callback: epoch, step, loss, throughput and time left, with
 // a sparkline of the loss.
 func (p *Progress) FineTune() func(wiseft.ProgressInfo) {
 	return func(info wiseft.ProgressInfo) {

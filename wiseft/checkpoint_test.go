@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"context"
 	"errors"
 	"image"
 	"os"
@@ -14,25 +15,25 @@ import (
 func TestStopMidEpochAndResume(t *testing.T) {
 	zs := ftClassifier(t)
 	ds := newFTShapes(20, 2) // 3 steps per epoch, the last one padded
-	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 1e-3, WarmupSteps: 2, LabelSmoothing: 0.1, Seed: 5}
-	a, err := FineTune(zs, ds, cfg)
+	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 1e-3, WeightDecay: 0.1, WarmupSteps: 2, LabelSmoothing: 0.1,
+		GradClipNorm: 1, Seed: 5}
+	a, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	dir := t.TempDir()
-	stop := make(chan struct{})
-	cfgB := cfg
-	cfgB.CheckpointDir, cfgB.Stop = dir, stop
-	cfgB.Progress = func(p ProgressInfo) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runB := TrainRun{CheckpointDir: dir, Progress: func(p ProgressInfo) {
 		if p.Step == 2 {
-			close(stop)
+			cancel()
 		}
-	}
-	_, err = FineTune(zs, ds, cfgB)
-	var ie *InterruptedError
-	if !errors.As(err, &ie) || !errors.Is(err, ErrInterrupted) {
-		t.Fatalf("stopped run: err = %v, want an InterruptedError", err)
+	}}
+	_, err = FineTune(ctx, zs, ds, cfg, runB)
+	var ie *StoppedError
+	if !errors.As(err, &ie) || !errors.Is(err, ErrStopped) {
+		t.Fatalf("stopped run: err = %v, want a StoppedError", err)
 	}
 	want := StepCheckpointPath(dir, 2)
 	if ie.Checkpoint != want || ie.Step != 2 || ie.StepInEpoch != 2 || ie.Epoch != 1 || ie.StepsPerEpoch != 3 {
@@ -46,11 +47,9 @@ func TestStopMidEpochAndResume(t *testing.T) {
 		t.Fatalf("LatestCheckpoint = %s %+v %v %v", path, state, skipped, err)
 	}
 
-	cfgC := cfg
-	cfgC.CheckpointDir, cfgC.ResumeFrom = dir, path
 	var steps []int
-	cfgC.Progress = func(p ProgressInfo) { steps = append(steps, p.Step) }
-	c, err := FineTune(zs, ds, cfgC)
+	runC := TrainRun{CheckpointDir: dir, ResumeFrom: path, Progress: func(p ProgressInfo) { steps = append(steps, p.Step) }}
+	c, err := FineTune(context.Background(), zs, ds, cfg, runC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +74,8 @@ func TestStopMidEpochAndResume(t *testing.T) {
 	}
 
 	// Stopping before the first step writes nothing and names the checkpoint the run started from.
-	stopped := make(chan struct{})
-	close(stopped)
-	cfgD := cfg
-	cfgD.CheckpointDir, cfgD.ResumeFrom, cfgD.Stop = t.TempDir(), CheckpointPath(dir, 1), stopped
-	if _, err := FineTune(zs, ds, cfgD); !errors.As(err, &ie) || ie.Checkpoint != CheckpointPath(dir, 1) || ie.Step != 3 {
+	runD := TrainRun{CheckpointDir: t.TempDir(), ResumeFrom: CheckpointPath(dir, 1)}
+	if _, err := FineTune(ctx, zs, ds, cfg, runD); !errors.As(err, &ie) || ie.Checkpoint != CheckpointPath(dir, 1) || ie.Step != 3 {
 		t.Errorf("stop before the first step: %v", err)
 	}
 }
@@ -90,8 +86,8 @@ func TestLatestCheckpointSkipsTornFolders(t *testing.T) {
 	zs := ftClassifier(t)
 	ds := newFTShapes(16, 2)
 	dir := t.TempDir()
-	cfg := FineTuneConfig{Epochs: 1, BatchSize: 8, LR: 1e-3, WarmupSteps: 1, Seed: 1, CheckpointDir: dir}
-	if _, err := FineTune(zs, ds, cfg); err != nil {
+	cfg := FineTuneConfig{Epochs: 1, BatchSize: 8, LR: 1e-3, WeightDecay: 0.1, WarmupSteps: 1, GradClipNorm: 1, Seed: 1}
+	if _, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{CheckpointDir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	good := CheckpointPath(dir, 1)
@@ -150,9 +146,7 @@ func TestLatestCheckpointSkipsTornFolders(t *testing.T) {
 		if _, err := VerifyCheckpoint(p); err == nil {
 			t.Errorf("%s passes VerifyCheckpoint", p)
 		}
-		cfgR := cfg
-		cfgR.ResumeFrom = p
-		if _, err := FineTune(zs, ds, cfgR); err == nil {
+		if _, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{CheckpointDir: dir, ResumeFrom: p}); err == nil {
 			t.Errorf("resuming from the damaged %s was accepted", p)
 		}
 	}
@@ -164,8 +158,7 @@ func TestLatestCheckpointSkipsTornFolders(t *testing.T) {
 	}
 	// The next checkpoint written removes the temporary folder of the dead writer.
 	cfg.Epochs = 2
-	cfg.ResumeFrom = good
-	if _, err := FineTune(zs, ds, cfg); err != nil {
+	if _, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{CheckpointDir: dir, ResumeFrom: good}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(partial); !os.IsNotExist(err) {
@@ -188,7 +181,8 @@ func (p panicky) Example(i int) (image.Image, int, error) {
 }
 
 func TestFineTuneReportsADatasetPanic(t *testing.T) {
-	_, err := FineTune(ftClassifier(t), panicky{newFTShapes(8, 1)}, FineTuneConfig{Epochs: 1, BatchSize: 8, Seed: 1})
+	_, err := FineTune(context.Background(), ftClassifier(t), panicky{newFTShapes(8, 1)},
+		FineTuneConfig{Epochs: 1, BatchSize: 8, Seed: 1}, TrainRun{})
 	if err == nil || !strings.Contains(err.Error(), "decoder bug") {
 		t.Fatalf("err = %v, want the panic as an error", err)
 	}

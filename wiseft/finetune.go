@@ -1,7 +1,10 @@
 package wiseft
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -10,64 +13,44 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/internal/trainstate"
+	"github.com/gowiseft/wiseft/internal/trainloop"
 )
 
-// FineTuneConfig configures FineTune. Zero values take the paper's defaults (see DefaultFineTuneConfig); to turn
-// weight decay, warmup or gradient clipping off, set them negative.
+// FineTuneConfig holds the hyperparameters of FineTune: everything that decides the weights a run ends with.
+// Every field means what it says, zero included (no weight decay, no warmup, no label smoothing); start from
+// DefaultFineTuneConfig for the paper's settings. How a run is carried out (checkpoints, resuming, progress, a
+// feature cache) is TrainRun's, and stopping is the context's.
 type FineTuneConfig struct {
-	// Epochs over the training set (default 10).
-	Epochs int
-	// BatchSize is the number of examples per step (default 512; a dataset smaller than that is one batch). The
-	// last partial batch of an epoch is padded to full size with examples of weight 0, so one compiled program
-	// serves every step and the loss is that of the partial batch.
-	BatchSize int
-	// LR is the peak learning rate of the cosine schedule (default 3e-5).
-	LR float64
-	// WeightDecay is AdamW's decoupled weight decay, applied to every trainable tensor (default 0.1).
-	WeightDecay float64
-	// WarmupSteps is the length of the linear warmup (default 500). See CosineLR.
-	WarmupSteps int
-	// LabelSmoothing in [0, 1) (default 0). See SmoothedCrossEntropy.
-	LabelSmoothing float64
-	// GradClipNorm bounds the global gradient norm (default 1.0). See ClipByGlobalNorm.
-	GradClipNorm float64
+	// Epochs over the training set; 0 trains nothing and returns a copy of the zero-shot classifier.
+	Epochs int `json:"epochs"`
+	// BatchSize is the number of examples per step (at least 1; a dataset smaller than that is one batch). The last
+	// partial batch of an epoch is padded to full size with examples of weight 0, so one compiled program serves
+	// every step and the loss is that of the partial batch.
+	BatchSize int `json:"batch_size"`
+	// LR is the peak learning rate of the cosine schedule.
+	LR float64 `json:"lr"`
+	// WeightDecay is AdamW's decoupled weight decay, applied to every trainable tensor.
+	WeightDecay float64 `json:"weight_decay"`
+	// WarmupSteps is the length of the linear warmup. See CosineLR.
+	WarmupSteps int `json:"warmup_steps"`
+	// LabelSmoothing in [0, 1). See SmoothedCrossEntropy.
+	LabelSmoothing float64 `json:"label_smoothing"`
+	// GradClipNorm bounds the global gradient norm as torch.nn.utils.clip_grad_norm_ does; 0 does not clip.
+	GradClipNorm float64 `json:"grad_clip_norm"`
 	// Seed decides the data order and the augmentation (together with the epoch and step).
-	Seed uint64
+	Seed uint64 `json:"seed"`
 	// FreezeEncoder trains only the head (the paper's linear classifier) on image features computed once with the
 	// evaluation transform; otherwise the whole image tower, the visual projection and the head train end to end.
-	FreezeEncoder bool
-	// CheckpointDir, when set, receives a checkpoint after every epoch (see CheckpointPath), and one of the step
-	// under way when the run is stopped mid-epoch (see Stop and StepCheckpointPath).
-	CheckpointDir string
-	// CacheDir, when set, keeps the image features of the linear classifier (see DatasetFeatures).
-	CacheDir string
-	// ResumeFrom is a checkpoint folder written by an earlier run with the same settings: its weights and
-	// optimizer state are restored and training continues where the checkpoint was taken (the next epoch, or the
-	// next step of the epoch for a mid-epoch checkpoint), seeing the batches the uninterrupted run would have
-	// seen, so it ends with the same weights. Epochs may differ from the earlier run's (the schedule then follows
-	// the new total, so the run is no longer identical to an uninterrupted one); every other setting that shapes
-	// the trajectory must match. See LatestCheckpoint to find the newest checkpoint of a CheckpointDir.
-	ResumeFrom string
-	// StopAfterEpoch, when positive, ends the run after that epoch (counted from 1) and its checkpoint, as an
-	// interrupted run would; ResumeFrom continues it. The schedule still spans Epochs.
-	StopAfterEpoch int
-	// Stop, when set, is watched between steps: once it is closed (or a value is sent), the run finishes the step
-	// under way, writes a checkpoint of it to CheckpointDir (a mid-epoch one, see StepCheckpointPath; at an epoch
-	// boundary the epoch's own checkpoint serves) and returns an *InterruptedError (errors.Is(err,
-	// ErrInterrupted)) naming it. The channel is only read; FineTune never closes it.
-	Stop <-chan struct{}
-	// Progress, when set, is called after every step (see TerminalProgress).
-	Progress func(ProgressInfo)
+	FreezeEncoder bool `json:"freeze_encoder"`
 	// BF16 trains in mixed precision: float32 weights and optimizer state, the image tower's matrix products in
 	// bfloat16 (see clipmodel.SetComputeDType). Worth it on accelerators; on SimpleGo it is slower.
-	BF16 bool
+	BF16 bool `json:"bf16"`
 }
 
 // DefaultFineTuneConfig returns the paper's end-to-end fine-tuning settings (ImageNet, ViT-B/32): 10 epochs,
@@ -76,61 +59,92 @@ func DefaultFineTuneConfig() FineTuneConfig {
 	return FineTuneConfig{Epochs: 10, BatchSize: 512, LR: 3e-5, WeightDecay: 0.1, WarmupSteps: 500, GradClipNorm: 1}
 }
 
-// withDefaults fills zero fields with the defaults, maps negative "off" values to 0 and validates.
-func (c FineTuneConfig) withDefaults() (FineTuneConfig, error) {
-	d := DefaultFineTuneConfig()
-	if c.Epochs == 0 {
-		c.Epochs = d.Epochs
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = d.BatchSize
-	}
-	if c.LR == 0 {
-		c.LR = d.LR
-	}
-	if c.WeightDecay == 0 {
-		c.WeightDecay = d.WeightDecay
-	}
-	if c.WarmupSteps == 0 {
-		c.WarmupSteps = d.WarmupSteps
-	}
-	if c.GradClipNorm == 0 {
-		c.GradClipNorm = d.GradClipNorm
-	}
-	c.WeightDecay = max(c.WeightDecay, 0)
-	c.WarmupSteps = max(c.WarmupSteps, 0)
-	c.GradClipNorm = max(c.GradClipNorm, 0)
+// Validate reports the first field outside its range, by name.
+func (c FineTuneConfig) Validate() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
 	case c.Epochs < 0:
-		return c, fmt.Errorf("fine-tune: %d epochs", c.Epochs)
-	case c.BatchSize < 0:
-		return c, fmt.Errorf("fine-tune: batch size %d", c.BatchSize)
-	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
-		return c, fmt.Errorf("fine-tune: learning rate %g", c.LR)
-	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1:
-		return c, fmt.Errorf("fine-tune: label smoothing %g outside [0, 1)", c.LabelSmoothing)
-	case c.StopAfterEpoch < 0:
-		return c, fmt.Errorf("fine-tune: StopAfterEpoch %d", c.StopAfterEpoch)
+		return fmt.Errorf("fine-tune: %d epochs", c.Epochs)
+	case c.BatchSize < 1:
+		return fmt.Errorf("fine-tune: batch size %d (at least 1)", c.BatchSize)
+	case c.LR < 0 || !finite(c.LR):
+		return fmt.Errorf("fine-tune: learning rate %g", c.LR)
+	case c.WeightDecay < 0 || !finite(c.WeightDecay):
+		return fmt.Errorf("fine-tune: weight decay %g", c.WeightDecay)
+	case c.WarmupSteps < 0:
+		return fmt.Errorf("fine-tune: %d warmup steps", c.WarmupSteps)
+	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1 || !finite(c.LabelSmoothing):
+		return fmt.Errorf("fine-tune: label smoothing %g outside [0, 1)", c.LabelSmoothing)
+	case c.GradClipNorm < 0 || !finite(c.GradClipNorm):
+		return fmt.Errorf("fine-tune: gradient clipping norm %g (0 does not clip)", c.GradClipNorm)
 	}
-	return c, nil
+	return nil
+}
+
+// TrainRun says how a FineTune run is carried out. Nothing in it changes the weights the run ends with: a run
+// stopped and resumed from its checkpoint ends where the uninterrupted run would. The zero value trains without
+// checkpoints, cache or progress.
+type TrainRun struct {
+	// CheckpointDir, when set, receives a checkpoint after every epoch (see CheckpointPath), and one of the step
+	// under way when the run is stopped mid-epoch (see StepCheckpointPath).
+	CheckpointDir string
+	// CacheDir, when set, keeps the image features of the linear classifier (see DatasetFeatures).
+	CacheDir string
+	// ResumeFrom is a checkpoint folder written by an earlier run with the same FineTuneConfig: its weights and
+	// optimizer state are restored and training continues where the checkpoint was taken (the next epoch, or the
+	// next step of the epoch for a mid-epoch checkpoint), seeing the batches the uninterrupted run would have
+	// seen, so it ends with the same weights. Epochs may differ from the earlier run's (the schedule then follows
+	// the new total, so the run is no longer identical to an uninterrupted one); every other field must match.
+	// See LatestCheckpoint to find the newest checkpoint of a CheckpointDir.
+	ResumeFrom string
+	// StopAfterEpoch, when positive, stops the run after that epoch (counted from 1) and its checkpoint, as a
+	// cancelled context would; ResumeFrom continues it. The schedule still spans Epochs.
+	StopAfterEpoch int
+	// Progress, when set, is called after every step (see TerminalProgress).
+	Progress func(ProgressInfo)
+}
+
+// ProgressInfo describes the training step that just finished; FineTune passes one to TrainRun.Progress after
+// every step.
+type ProgressInfo = trainloop.Progress
+
+// StoppedError is FineTune's error when its context was cancelled (or TrainRun.StopAfterEpoch was reached): where
+// the run stopped and the checkpoint to resume from (TrainRun.ResumeFrom). errors.Is(err, ErrStopped) matches it.
+type StoppedError = trainloop.StoppedError
+
+// ErrStopped is matched by FineTune's error when the run was stopped.
+var ErrStopped = trainloop.ErrStopped
+
+// CosineLR is the learning rate of a step under the paper's schedule: linear warmup, then a half cosine to 0.
+var CosineLR = trainloop.CosineLR
+
+// TerminalProgress returns a TrainRun.Progress that renders training progress on w: a bar rewritten in place
+// when w is a terminal, otherwise plain lines at the first and last step and at most every `every` in between
+// (every ≤ 0: after every step), as in CI logs.
+func TerminalProgress(w io.Writer, every time.Duration) func(ProgressInfo) {
+	return trainloop.TerminalProgress(w, every)
 }
 
 // trainer holds the state of one FineTune run.
 type trainer struct {
 	cfg       FineTuneConfig
+	run       TrainRun
 	cls       *Classifier // the classifier being trained; its weights are refreshed from ctx at checkpoints
 	train     datasets.Dataset
 	transform preprocess.Transform
 	feats     *Features // linear classifier only
-	makeBatch func(perm []int, epoch, step int) trainBatch
+	makeBatch func(perm []int, epoch, step int) (trainBatch, error)
 
 	keys    []string // the trainable weights, held in ctx
-	ctx     *context.Context
-	exec    *context.Exec
-	lrVar   *context.Variable
+	ctx     *mlctx.Context
+	exec    *mlctx.Exec
+	lrVar   *mlctx.Variable
 	classes int
 
 	n, batch, stepsPerEpoch, totalSteps int
+
+	permEpoch int   // the epoch whose order perm is (the batch producer's own)
+	perm      []int // permEpoch's order
 }
 
 // FineTune fine-tunes a copy of the classifier zs on train and returns it; zs is not modified.
@@ -144,16 +158,29 @@ type trainer struct {
 // Epoch e visits the examples in a permutation drawn from (Seed, e); each image goes through the model's
 // Transform.Train augmentation with a generator seeded from (Seed, e, step). Batches are decoded and augmented
 // on all cores, one batch ahead of the step that runs.
-func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Classifier, error) {
-	cfg, err := cfg.withDefaults()
-	if err != nil {
+//
+// When ctx is cancelled, the step under way finishes, a checkpoint of it is written to run.CheckpointDir and
+// FineTune returns a *StoppedError naming it. FineTune installs the fast matrix-product gradients
+// (clipmodel.InstallFastGradients).
+//
+//	cfg := wiseft.DefaultFineTuneConfig()
+//	cfg.Epochs, cfg.BatchSize, cfg.LR = 1, 128, 1e-3
+//	ft, err := wiseft.FineTune(ctx, zs, train, cfg, wiseft.TrainRun{CheckpointDir: "out/checkpoints"})
+func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg FineTuneConfig, run TrainRun) (*Classifier, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if run.StopAfterEpoch < 0 {
+		return nil, fmt.Errorf("fine-tune: StopAfterEpoch %d", run.StopAfterEpoch)
 	}
 	if zs == nil || zs.Model == nil || zs.Model.Weights[HeadWeight] == nil || zs.Model.Weights[HeadBias] == nil {
 		return nil, fmt.Errorf("fine-tune: the classifier has no head")
 	}
 	if err := zs.Model.Weights.Check(zs.Model.Config); err != nil {
 		return nil, fmt.Errorf("fine-tune: %w", err)
+	}
+	if train == nil {
+		return nil, fmt.Errorf("fine-tune: no training set")
 	}
 	n := train.Len()
 	if n == 0 {
@@ -163,7 +190,10 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 	if names := train.ClassNames(); len(names) != 0 && len(names) != classes {
 		return nil, fmt.Errorf("fine-tune: %s has %d classes, the classifier's head %d", train.Name(), len(names), classes)
 	}
-	t := &trainer{cfg: cfg, cls: zs.Clone(), train: train, classes: classes, n: n}
+	t := &trainer{cfg: cfg, run: run, cls: zs.Clone(), train: train, classes: classes, n: n, permEpoch: -1}
+	if cfg.Epochs == 0 {
+		return t.cls, nil
+	}
 	t.transform = modelTransform(zs.Model)
 	if t.transform.Size != zs.Model.Config.Vision.ImageSize {
 		return nil, fmt.Errorf("fine-tune: the model's transform makes %d-pixel images, its image tower expects %d",
@@ -173,17 +203,18 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 	t.stepsPerEpoch = (n + t.batch - 1) / t.batch
 	t.totalSteps = cfg.Epochs * t.stepsPerEpoch
 
-	startEpoch, startStep := 0, 0
-	var resume *CheckpointState
-	if cfg.ResumeFrom != "" {
-		if resume, err = t.loadResumeWeights(); err != nil {
+	var from trainloop.Position
+	if run.ResumeFrom != "" {
+		state, err := t.loadResumeWeights()
+		if err != nil {
 			return nil, err
 		}
-		startEpoch, startStep = resume.Epoch, resume.StepInEpoch
+		from = state.Position()
 	}
+	var err error
 	if cfg.FreezeEncoder {
 		// The features depend only on the image tower, which a linear classifier leaves untouched.
-		if t.feats, err = DatasetFeatures(t.cls.Model, train, cfg.CacheDir); err != nil {
+		if t.feats, err = DatasetFeatures(t.cls.Model, train, run.CacheDir); err != nil {
 			return nil, err
 		}
 		t.makeBatch = t.featureBatch
@@ -193,12 +224,26 @@ func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Clas
 	if err := t.build(); err != nil {
 		return nil, err
 	}
-	if resume != nil {
-		if err := trainstate.Restore(t.ctx, filepath.Join(cfg.ResumeFrom, OptimizerFile)); err != nil {
+	if run.ResumeFrom != "" {
+		if err := trainloop.RestoreOptimizer(t.ctx, filepath.Join(run.ResumeFrom, trainloop.OptimizerFile)); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}
-	if err := t.run(startEpoch, startStep); err != nil {
+	loop := &trainloop.Loop[trainBatch]{
+		Epochs: cfg.Epochs, StepsPerEpoch: t.stepsPerEpoch, StopAfterEpoch: run.StopAfterEpoch,
+		Batch: t.nextBatch, Release: func(b trainBatch) { b.finalize() }, Step: t.step,
+		Dir: run.CheckpointDir, Save: t.saveCheckpoint, Recipe: t.recipe(), ResumedFrom: run.ResumeFrom,
+		Progress: run.Progress,
+	}
+	if err := loop.Run(ctx, from); err != nil {
+		var stopped *StoppedError
+		if errors.As(err, &stopped) {
+			stopped.What = "fine-tuning"
+			return nil, stopped
+		}
+		return nil, fmt.Errorf("fine-tune: %w", err)
+	}
+	if err := t.syncWeights(); err != nil {
 		return nil, err
 	}
 	return t.cls, nil
@@ -217,7 +262,7 @@ func trainableKeys(w clipmodel.Weights, freezeEncoder bool) []string {
 
 // gradientOptimizer is a GoMLX optimizer that applies given (here: clipped) gradients.
 type gradientOptimizer interface {
-	UpdateGraphWithGradients(ctx *context.Context, grads []*graph.Node, lossDType dtypes.DType)
+	UpdateGraphWithGradients(ctx *mlctx.Context, grads []*graph.Node, lossDType dtypes.DType)
 }
 
 // build creates the training context (holding only the trainable weights: the text tower and logit_scale never
@@ -233,7 +278,7 @@ func (t *trainer) build() error {
 	for _, k := range t.keys {
 		sub[k] = t.cls.Model.Weights[k]
 	}
-	t.ctx = context.New()
+	t.ctx = mlctx.New()
 	clipmodel.SetWeights(t.ctx, sub)
 	if t.cfg.BF16 {
 		clipmodel.SetComputeDType(t.ctx, dtypes.BFloat16)
@@ -245,7 +290,7 @@ func (t *trainer) build() error {
 		return fmt.Errorf("fine-tune: GoMLX's Adam does not take precomputed gradients")
 	}
 	modelCfg, linear, ls, clip := t.cls.Model.Config, t.cfg.FreezeEncoder, t.cfg.LabelSmoothing, t.cfg.GradClipNorm
-	t.exec, err = context.NewExec(backend, t.ctx, func(ctx *context.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
+	t.exec, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
 		var logits *graph.Node
 		if linear {
 			logits = HeadLogits(ctx, x)
@@ -253,142 +298,58 @@ func (t *trainer) build() error {
 			logits = Logits(ctx, modelCfg, x)
 		}
 		loss := SmoothedCrossEntropy(logits, labels, weights, ls)
-		grads, norm := ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clip)
+		grads, norm := trainloop.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clip)
 		opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
 		return loss, norm
 	})
 	return err
 }
 
-// run trains from step startStep of epoch startEpoch (both 0-based) to the end, checkpointing after each epoch,
-// and stops early, with a checkpoint, when cfg.Stop fires.
-func (t *trainer) run(startEpoch, startStep int) error {
-	last := t.cfg.Epochs
-	if t.cfg.StopAfterEpoch > 0 {
-		last = min(last, t.cfg.StopAfterEpoch)
+// nextBatch makes the batch of step (0-based) of epoch; the loop calls it in step order from one goroutine.
+func (t *trainer) nextBatch(epoch, step int) (trainBatch, error) {
+	if epoch != t.permEpoch {
+		t.perm, t.permEpoch = epochPermutation(t.cfg.Seed, epoch, t.n), epoch
 	}
-	if startEpoch >= last {
-		return nil
-	}
-	done := make(chan struct{})
-	defer close(done)
-	batches := t.prefetch(done, startEpoch, startStep)
-	var (
-		start       = time.Now()
-		firstEnd    time.Time
-		steps       int
-		images      int
-		firstImages int
-	)
-	for epoch := startEpoch; epoch < last; epoch++ {
-		first := 0
-		if epoch == startEpoch {
-			first = startStep
-		}
-		for step := first; step < t.stepsPerEpoch; step++ {
-			if t.stopRequested() {
-				return t.interrupt(epoch, step, steps)
-			}
-			b, ok := <-batches
-			if !ok {
-				return fmt.Errorf("fine-tune: the data pipeline stopped early")
-			}
-			if b.err != nil {
-				return fmt.Errorf("fine-tune: %w", b.err)
-			}
-			global := epoch*t.stepsPerEpoch + step
-			lr := CosineLR(t.cfg.LR, t.cfg.WarmupSteps, t.totalSteps, global)
-			if err := t.lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
-				return err
-			}
-			out, err := t.exec.Exec(b.x, b.labels, b.weights)
-			b.finalize()
-			if err != nil {
-				return fmt.Errorf("fine-tune: step %d: %w", global+1, err)
-			}
-			loss := float64(tensors.ToScalar[float32](out[0]))
-			norm := float64(tensors.ToScalar[float32](out[1]))
-			for _, o := range out {
-				_ = o.FinalizeAll()
-			}
-			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return fmt.Errorf("fine-tune: the loss is %g at step %d (epoch %d); lower the learning rate", loss, global+1, epoch+1)
-			}
-			steps++
-			images += b.examples
-			now := time.Now()
-			var rate float64
-			if steps == 1 {
-				firstEnd, firstImages = now, images
-				rate = float64(images) / now.Sub(start).Seconds()
-			} else {
-				rate = float64(images-firstImages) / now.Sub(firstEnd).Seconds()
-			}
-			if t.cfg.Progress != nil {
-				left := t.totalSteps - (global + 1)
-				var eta time.Duration
-				if rate > 0 {
-					eta = time.Duration(float64(left*t.batch) / rate * float64(time.Second))
-				}
-				t.cfg.Progress(ProgressInfo{Epoch: epoch + 1, Epochs: t.cfg.Epochs, Step: global + 1,
-					TotalSteps: t.totalSteps, Loss: loss, LR: lr, GradNorm: norm, ImagesPerSec: rate, ETA: eta})
-			}
-		}
-		if err := t.syncWeights(); err != nil {
-			return err
-		}
-		if t.cfg.CheckpointDir != "" {
-			if _, err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, t.state(epoch+1, 0)); err != nil {
-				return fmt.Errorf("fine-tune: checkpoint after epoch %d: %w", epoch+1, err)
-			}
-		}
-	}
-	return nil
+	return t.makeBatch(t.perm, epoch, step)
 }
 
-// state describes the training after stepInEpoch steps of epoch epoch (0-based; stepInEpoch 0: the end of
-// epoch−1).
-func (t *trainer) state(epoch, stepInEpoch int) *CheckpointState {
-	return &CheckpointState{Epoch: epoch, Step: epoch*t.stepsPerEpoch + stepInEpoch, StepInEpoch: stepInEpoch,
-		StepsPerEpoch: t.stepsPerEpoch, TotalSteps: t.totalSteps, Dataset: t.train.Name(), DatasetLen: t.n,
-		ClassNames: t.cls.ClassNames, Config: checkpointConfig(t.cfg)}
+// step runs one optimizer step on b.
+func (t *trainer) step(epoch, step int, b trainBatch) (trainloop.StepStats, error) {
+	global := epoch*t.stepsPerEpoch + step
+	lr := CosineLR(t.cfg.LR, t.cfg.WarmupSteps, t.totalSteps, global)
+	if err := t.lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
+		return trainloop.StepStats{}, err
+	}
+	out, err := t.exec.Exec(b.x, b.labels, b.weights)
+	b.finalize()
+	if err != nil {
+		return trainloop.StepStats{}, fmt.Errorf("step %d: %w", global+1, err)
+	}
+	loss := float64(tensors.ToScalar[float32](out[0]))
+	norm := float64(tensors.ToScalar[float32](out[1]))
+	for _, o := range out {
+		_ = o.FinalizeAll()
+	}
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return trainloop.StepStats{}, fmt.Errorf("the loss is %g at step %d (epoch %d); lower the learning rate", loss, global+1, epoch+1)
+	}
+	return trainloop.StepStats{Loss: loss, LR: lr, GradNorm: norm, Examples: b.examples}, nil
 }
 
-// stopRequested reports whether cfg.Stop has fired.
-func (t *trainer) stopRequested() bool {
-	if t.cfg.Stop == nil {
-		return false
-	}
-	select {
-	case <-t.cfg.Stop:
-		return true
-	default:
-		return false
-	}
+// recipe is what a checkpoint of this run records besides the position.
+func (t *trainer) recipe() FineTuneRecipe {
+	return FineTuneRecipe{Config: t.cfg, Dataset: t.train.Name(), DatasetLen: t.n, ClassNames: t.cls.ClassNames}
 }
 
-// interrupt ends a stopped run before step stepInEpoch of epoch epoch (0-based), after stepsRun steps in this
-// run: it writes a mid-epoch checkpoint when the steps done since the last checkpoint would otherwise be lost.
-func (t *trainer) interrupt(epoch, stepInEpoch, stepsRun int) error {
-	e := &InterruptedError{Epoch: epoch + 1, Epochs: t.cfg.Epochs, StepInEpoch: stepInEpoch,
-		StepsPerEpoch: t.stepsPerEpoch, Step: epoch*t.stepsPerEpoch + stepInEpoch, TotalSteps: t.totalSteps}
-	switch {
-	case stepsRun == 0:
-		e.Checkpoint = t.cfg.ResumeFrom // nothing new since the checkpoint this run started from
-	case t.cfg.CheckpointDir == "":
-	case stepInEpoch == 0:
-		e.Checkpoint = CheckpointPath(t.cfg.CheckpointDir, epoch) // written at the end of the previous epoch
-	default:
-		if err := t.syncWeights(); err != nil {
-			return err
-		}
-		path, err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, t.state(epoch, stepInEpoch))
-		if err != nil {
-			return fmt.Errorf("fine-tune: stopped at step %d, but writing its checkpoint failed: %w", e.Step, err)
-		}
-		e.Checkpoint = path
+// saveCheckpoint writes the classifier (with the weights trained so far) and the optimizer state into dir.
+func (t *trainer) saveCheckpoint(dir string) error {
+	if err := t.syncWeights(); err != nil {
+		return err
 	}
-	return e
+	if err := t.cls.Save(dir); err != nil {
+		return err
+	}
+	return trainloop.SaveOptimizer(filepath.Join(dir, trainloop.OptimizerFile), t.ctx, t.cls.Model.Weights)
 }
 
 // syncWeights copies the trained weights from the context into t.cls.
@@ -403,27 +364,26 @@ func (t *trainer) syncWeights() error {
 	return nil
 }
 
-// loadResumeWeights checks the checkpoint at cfg.ResumeFrom against this run and loads its weights into t.cls.
+// loadResumeWeights checks the checkpoint at run.ResumeFrom against this run and loads its weights into t.cls.
 func (t *trainer) loadResumeWeights() (*CheckpointState, error) {
-	dir := t.cfg.ResumeFrom
+	dir := t.run.ResumeFrom
 	state, err := VerifyCheckpoint(dir)
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
-	saved, now := state.Config, checkpointConfig(t.cfg)
-	saved.Epochs = now.Epochs // the one setting allowed to change
-	if saved != now {
+	saved := state.Recipe.Config
+	saved.Epochs = t.cfg.Epochs // the one setting allowed to change
+	if saved != t.cfg {
 		return nil, fmt.Errorf("resume from %s: the checkpoint was trained with %+v, this run asks for %+v",
-			dir, state.Config, checkpointConfig(t.cfg))
+			dir, state.Recipe.Config, t.cfg)
 	}
-	if state.Dataset != t.train.Name() || state.DatasetLen != t.n {
+	if state.Recipe.Dataset != t.train.Name() || state.Recipe.DatasetLen != t.n {
 		return nil, fmt.Errorf("resume from %s: the checkpoint was trained on %s (%d examples), this run on %s (%d)",
-			dir, state.Dataset, state.DatasetLen, t.train.Name(), t.n)
+			dir, state.Recipe.Dataset, state.Recipe.DatasetLen, t.train.Name(), t.n)
 	}
-	if state.StepsPerEpoch != t.stepsPerEpoch || state.StepInEpoch < 0 || state.StepInEpoch >= t.stepsPerEpoch ||
-		state.Step != state.Epoch*t.stepsPerEpoch+state.StepInEpoch {
-		return nil, fmt.Errorf("resume from %s: inconsistent state (epoch %d, step %d, step %d in the epoch, %d steps per epoch; this run has %d)",
-			dir, state.Epoch, state.Step, state.StepInEpoch, state.StepsPerEpoch, t.stepsPerEpoch)
+	if state.StepsPerEpoch != t.stepsPerEpoch {
+		return nil, fmt.Errorf("resume from %s: the checkpoint has %d steps per epoch, this run %d",
+			dir, state.StepsPerEpoch, t.stepsPerEpoch)
 	}
 	if state.StepInEpoch > 0 && state.Epoch >= t.cfg.Epochs {
 		return nil, fmt.Errorf("resume from %s: the checkpoint is in epoch %d, this run has only %d epochs",

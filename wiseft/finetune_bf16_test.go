@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"context"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -18,9 +19,10 @@ func TestFineTuneBF16(t *testing.T) {
 	var losses [2][]float64
 	var out [2]*Classifier
 	for i, bf16 := range []bool{false, true} {
-		cfg := FineTuneConfig{Epochs: 3, BatchSize: 8, LR: 2e-3, WarmupSteps: 2, Seed: 11, BF16: bf16,
-			Progress: func(p ProgressInfo) { losses[i] = append(losses[i], p.Loss) }}
-		ft, err := FineTune(zs, ds, cfg)
+		cfg := FineTuneConfig{Epochs: 3, BatchSize: 8, LR: 2e-3, WeightDecay: 0.1, WarmupSteps: 2, GradClipNorm: 1,
+			Seed: 11, BF16: bf16}
+		run := TrainRun{Progress: func(p ProgressInfo) { losses[i] = append(losses[i], p.Loss) }}
+		ft, err := FineTune(context.Background(), zs, ds, cfg, run)
 		if err != nil {
 			t.Fatal(err)
 		}

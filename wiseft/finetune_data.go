@@ -38,7 +38,6 @@ type trainBatch struct {
 	x, labels, weights *tensors.Tensor
 	// examples is the number of real (unpadded) examples.
 	examples int
-	err      error
 }
 
 func (b *trainBatch) finalize() {
@@ -65,7 +64,7 @@ func padRows(x []float32, labels []int32, real, per int) {
 }
 
 // imageBatch decodes and augments the examples of one step on all cores and pads the batch to full size.
-func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
+func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	idx := batchIndices(perm, step, t.batch)
 	imgs := make([]image.Image, len(idx))
 	labels := make([]int32, t.batch)
@@ -82,7 +81,7 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
 		return nil
 	})
 	if err != nil {
-		return trainBatch{err: err}
+		return trainBatch{}, err
 	}
 	pixels := t.transform.TrainParallel(imgs, augmentationRNG(t.cfg.Seed, epoch, step), 0)
 	per := t.transform.Len()
@@ -95,11 +94,11 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) trainBatch {
 		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
 		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
 		examples: len(idx),
-	}
+	}, nil
 }
 
 // featureBatch gathers the cached features of one step (linear classifier: no augmentation).
-func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
+func (t *trainer) featureBatch(perm []int, _, step int) (trainBatch, error) {
 	idx := batchIndices(perm, step, t.batch)
 	dim := t.feats.Dim
 	x := make([]float32, t.batch*dim)
@@ -108,8 +107,8 @@ func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
 	for i, e := range idx {
 		label := t.feats.Labels[e]
 		if label < 0 || label >= t.classes {
-			return trainBatch{err: fmt.Errorf("%s example %d: label %d outside the head's %d classes",
-				t.train.Name(), e, label, t.classes)}
+			return trainBatch{}, fmt.Errorf("%s example %d: label %d outside the head's %d classes",
+				t.train.Name(), e, label, t.classes)
 		}
 		copy(x[i*dim:(i+1)*dim], t.feats.Data[e*dim:(e+1)*dim])
 		labels[i], weights[i] = int32(label), 1
@@ -120,39 +119,5 @@ func (t *trainer) featureBatch(perm []int, _, step int) trainBatch {
 		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
 		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
 		examples: len(idx),
-	}
-}
-
-// prefetch prepares the batches of every step from step startStep of epoch startEpoch to the end of the run on a
-// goroutine, one batch ahead of the consumer: the channel is unbuffered, so at most one finished batch waits
-// while the current step runs. Closing done stops the producer. After a batch with an error the channel is
-// closed.
-func (t *trainer) prefetch(done <-chan struct{}, startEpoch, startStep int) <-chan trainBatch {
-	out := make(chan trainBatch)
-	go func() {
-		defer close(out)
-		for epoch := startEpoch; epoch < t.cfg.Epochs; epoch++ {
-			perm := epochPermutation(t.cfg.Seed, epoch, t.n)
-			first := 0
-			if epoch == startEpoch {
-				first = startStep
-			}
-			for step := first; step < t.stepsPerEpoch; step++ {
-				var b trainBatch
-				if err := parallel.Recovered(func() error { b = t.makeBatch(perm, epoch, step); return nil }); err != nil {
-					b = trainBatch{err: err}
-				}
-				select {
-				case out <- b:
-				case <-done:
-					b.finalize()
-					return
-				}
-				if b.err != nil {
-					return
-				}
-			}
-		}
-	}()
-	return out
+	}, nil
 }

@@ -29,35 +29,3 @@ func SmoothedCrossEntropy(logits, labels, weights *graph.Node, ls float64) *grap
 	weights = graph.ConvertDType(weights, perExample.DType())
 	return graph.Div(graph.ReduceAllSum(graph.Mul(perExample, weights)), graph.ReduceAllSum(weights))
 }
-
-// GlobalNorm is the L2 norm of all the tensors together, √(Σ‖gᵢ‖²), as torch.nn.utils.clip_grad_norm_ computes it.
-func GlobalNorm(grads []*graph.Node) *graph.Node {
-	var sum *graph.Node
-	for _, g := range grads {
-		s := graph.ReduceAllSum(graph.Square(g))
-		if sum == nil {
-			sum = s
-		} else {
-			sum = graph.Add(sum, s)
-		}
-	}
-	return graph.Sqrt(sum)
-}
-
-// ClipByGlobalNorm scales all gradients by min(1, maxNorm/(‖g‖+1e-6)), ‖g‖ their global norm, as
-// torch.nn.utils.clip_grad_norm_(params, maxNorm) does. maxNorm ≤ 0 leaves them unchanged. It returns the
-// (clipped) gradients and the norm before clipping.
-func ClipByGlobalNorm(grads []*graph.Node, maxNorm float64) ([]*graph.Node, *graph.Node) {
-	norm := GlobalNorm(grads)
-	if maxNorm <= 0 {
-		return grads, norm
-	}
-	g := norm.Graph()
-	coef := graph.Div(graph.Scalar(g, norm.DType(), maxNorm), graph.AddScalar(norm, 1e-6))
-	coef = graph.Min(coef, graph.OnesLike(coef))
-	out := make([]*graph.Node, len(grads))
-	for i, grad := range grads {
-		out[i] = graph.Mul(grad, graph.ConvertDType(coef, grad.DType()))
-	}
-	return out, norm
-}

@@ -63,31 +63,3 @@ func TestSmoothedCrossEntropyHandCase(t *testing.T) {
 		t.Errorf("cross-entropy %g, want %g", got, plain)
 	}
 }
-
-func TestClipByGlobalNorm(t *testing.T) {
-	a, b := []float32{3, 4}, [][]float32{{12}}
-	// ‖(3, 4, 12)‖ = 13.
-	for _, c := range []struct {
-		maxNorm float64
-		scale   float64
-	}{{1, 1 / (13 + 1e-6)}, {6.5, 6.5 / (13 + 1e-6)}, {100, 1}, {0, 1}} {
-		out := ftExecGraph(t, func(x, y *graph.Node) []*graph.Node {
-			clipped, norm := ClipByGlobalNorm([]*graph.Node{x, y}, c.maxNorm)
-			return []*graph.Node{clipped[0], clipped[1], norm, GlobalNorm(clipped)}
-		}, a, b)
-		if norm := tensors.ToScalar[float32](out[2]); math.Abs(float64(norm)-13) > 1e-5 {
-			t.Errorf("global norm %g, want 13", norm)
-		}
-		ga := out[0].Value().([]float32)
-		gb := out[1].Value().([][]float32)
-		for i, v := range []float32{ga[0], ga[1], gb[0][0]} {
-			want := float64([]float32{3, 4, 12}[i]) * c.scale
-			if math.Abs(float64(v)-want) > 1e-6 {
-				t.Errorf("max norm %g: gradient %d = %g, want %g", c.maxNorm, i, v, want)
-			}
-		}
-		if after := float64(tensors.ToScalar[float32](out[3])); c.maxNorm > 0 && after > c.maxNorm+1e-5 {
-			t.Errorf("max norm %g: norm after clipping %g", c.maxNorm, after)
-		}
-	}
-}

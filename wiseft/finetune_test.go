@@ -2,6 +2,8 @@ package wiseft
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"math"
@@ -122,10 +124,10 @@ func TestFineTuneEndToEnd(t *testing.T) {
 	before := zs.Model.Weights.Clone()
 	ds := newFTShapes(32, 1)
 	var infos []ProgressInfo
-	cfg := FineTuneConfig{Epochs: 6, BatchSize: 8, LR: 2e-3, WarmupSteps: 3, Seed: 11,
-		Progress: func(p ProgressInfo) { infos = append(infos, p) }}
+	cfg := FineTuneConfig{Epochs: 6, BatchSize: 8, LR: 2e-3, WeightDecay: 0.1, WarmupSteps: 3, GradClipNorm: 1, Seed: 11}
+	run := TrainRun{Progress: func(p ProgressInfo) { infos = append(infos, p) }}
 	start := time.Now()
-	ft, err := FineTune(zs, ds, cfg)
+	ft, err := FineTune(context.Background(), zs, ds, cfg, run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,25 +188,24 @@ func TestResumeMatchesUninterruptedRun(t *testing.T) {
 	zs := ftClassifier(t)
 	ds := newFTShapes(20, 2) // 3 steps per epoch, the last one padded
 	dirA, dirB := t.TempDir(), t.TempDir()
-	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 1e-3, WarmupSteps: 2, LabelSmoothing: 0.1, Seed: 5}
+	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 1e-3, WeightDecay: 0.1, WarmupSteps: 2, LabelSmoothing: 0.1,
+		GradClipNorm: 1, Seed: 5}
 
-	cfgA := cfg
-	cfgA.CheckpointDir = dirA
-	a, err := FineTune(zs, ds, cfgA)
+	a, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{CheckpointDir: dirA})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	cfgB := cfg
-	cfgB.CheckpointDir, cfgB.StopAfterEpoch = dirB, 1
-	if _, err := FineTune(zs, ds, cfgB); err != nil {
-		t.Fatal(err)
+	var stopped *StoppedError
+	_, err = FineTune(context.Background(), zs, ds, cfg, TrainRun{CheckpointDir: dirB, StopAfterEpoch: 1})
+	if !errors.As(err, &stopped) || stopped.Checkpoint != CheckpointPath(dirB, 1) || stopped.Step != 3 {
+		t.Fatalf("StopAfterEpoch 1: err = %v, want a stop after step 3 with checkpoint_1", err)
 	}
 	if _, err := os.Stat(CheckpointPath(dirB, 2)); !os.IsNotExist(err) {
 		t.Fatalf("the stopped run wrote a second checkpoint (%v)", err)
 	}
-	cfgB.StopAfterEpoch, cfgB.ResumeFrom = 0, CheckpointPath(dirB, 1)
-	b, err := FineTune(zs, ds, cfgB)
+	runB := TrainRun{CheckpointDir: dirB, ResumeFrom: CheckpointPath(dirB, 1)}
+	b, err := FineTune(context.Background(), zs, ds, cfg, runB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,9 +259,9 @@ func TestResumeMatchesUninterruptedRun(t *testing.T) {
 	}
 
 	// A resume with other settings is refused.
-	bad := cfgB
+	bad := cfg
 	bad.LR = 2e-3
-	if _, err := FineTune(zs, ds, bad); err == nil {
+	if _, err := FineTune(context.Background(), zs, ds, bad, runB); err == nil {
 		t.Error("resuming with another learning rate was accepted")
 	}
 }
@@ -269,10 +270,11 @@ func TestLinearProbeTrainsOnlyTheHeadAndCachesFeatures(t *testing.T) {
 	zs := ftClassifier(t)
 	ds := newFTShapes(24, 3)
 	cache := t.TempDir()
-	cfg := FineTuneConfig{Epochs: 5, BatchSize: 8, LR: 1e-2, WarmupSteps: 2, Seed: 9, FreezeEncoder: true, CacheDir: cache}
+	cfg := FineTuneConfig{Epochs: 5, BatchSize: 8, LR: 1e-2, WeightDecay: 0.1, WarmupSteps: 2, GradClipNorm: 1, Seed: 9,
+		FreezeEncoder: true}
 	var losses []float64
-	cfg.Progress = func(p ProgressInfo) { losses = append(losses, p.Loss) }
-	ft, err := FineTune(zs, ds, cfg)
+	run := TrainRun{CacheDir: cache, Progress: func(p ProgressInfo) { losses = append(losses, p.Loss) }}
+	ft, err := FineTune(context.Background(), zs, ds, cfg, run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +296,8 @@ func TestLinearProbeTrainsOnlyTheHeadAndCachesFeatures(t *testing.T) {
 	}
 
 	ds.calls.Store(0)
-	cfg.Progress = nil
-	again, err := FineTune(zs, ds, cfg)
+	run.Progress = nil
+	again, err := FineTune(context.Background(), zs, ds, cfg, run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,45 +326,43 @@ func TestLinearProbeTrainsOnlyTheHeadAndCachesFeatures(t *testing.T) {
 	}
 }
 
-func TestCosineLR(t *testing.T) {
-	const base = 1e-3
-	cases := []struct {
-		warmup, total, step int
-		want                float64
-	}{
-		{500, 1000, 0, base / 500},
-		{500, 1000, 249, base / 2},
-		{500, 1000, 499, base},
-		{500, 1000, 500, base},                                   // cos(0)
-		{500, 1000, 750, base / 2},                               // cos(π/2)
-		{500, 1000, 625, base * 0.5 * (1 + math.Cos(math.Pi/4))}, // 0.8536·base
-		{500, 1000, 999, base * 0.5 * (1 + math.Cos(math.Pi*499/500))},
-		{500, 1000, 1000, 0},
-		{0, 10, 0, base},
-		{0, 10, 5, base / 2},
-		{10, 4, 3, base * 4 / 10}, // still warming up when the run ends
+// TestConfigZeroMeansZero: the zero values of FineTuneConfig are taken as given (no decay, no warmup, no
+// clipping), Epochs 0 trains nothing, and values outside their ranges are refused by name.
+func TestConfigZeroMeansZero(t *testing.T) {
+	d := DefaultFineTuneConfig()
+	if d.Epochs != 10 || d.BatchSize != 512 || d.LR != 3e-5 || d.WeightDecay != 0.1 || d.WarmupSteps != 500 || d.GradClipNorm != 1 {
+		t.Errorf("the paper's defaults: %+v", d)
 	}
-	for _, c := range cases {
-		if got := CosineLR(base, c.warmup, c.total, c.step); math.Abs(got-c.want) > 1e-15 {
-			t.Errorf("CosineLR(warmup %d, total %d, step %d) = %.10g, want %.10g", c.warmup, c.total, c.step, got, c.want)
+	if err := (FineTuneConfig{BatchSize: 1}).Validate(); err != nil {
+		t.Errorf("all-zero settings with batch 1 refused: %v", err)
+	}
+	for _, c := range []struct {
+		cfg  FineTuneConfig
+		want string
+	}{
+		{FineTuneConfig{}, "batch size 0"},
+		{FineTuneConfig{BatchSize: 8, Epochs: -1}, "-1 epochs"},
+		{FineTuneConfig{BatchSize: 8, LR: math.NaN()}, "learning rate NaN"},
+		{FineTuneConfig{BatchSize: 8, WeightDecay: -0.1}, "weight decay -0.1"},
+		{FineTuneConfig{BatchSize: 8, WarmupSteps: -1}, "-1 warmup steps"},
+		{FineTuneConfig{BatchSize: 8, LabelSmoothing: 1}, "label smoothing 1"},
+		{FineTuneConfig{BatchSize: 8, GradClipNorm: math.Inf(1)}, "clipping norm +Inf"},
+	} {
+		if err := c.cfg.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want %q", c.cfg, err, c.want)
 		}
 	}
-}
-
-func TestConfigDefaults(t *testing.T) {
-	c, err := FineTuneConfig{}.withDefaults()
+	zs := ftClassifier(t)
+	var steps int
+	ft, err := FineTune(context.Background(), zs, newFTShapes(8, 1), FineTuneConfig{BatchSize: 8, LR: 1},
+		TrainRun{Progress: func(ProgressInfo) { steps++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Epochs != 10 || c.BatchSize != 512 || c.LR != 3e-5 || c.WeightDecay != 0.1 || c.WarmupSteps != 500 || c.GradClipNorm != 1 {
-		t.Errorf("defaults: %+v", c)
-	}
-	c, _ = FineTuneConfig{WeightDecay: -1, WarmupSteps: -1, GradClipNorm: -1}.withDefaults()
-	if c.WeightDecay != 0 || c.WarmupSteps != 0 || c.GradClipNorm != 0 {
-		t.Errorf("negative values should turn the feature off: %+v", c)
-	}
-	if _, err := (FineTuneConfig{LabelSmoothing: 1}).withDefaults(); err == nil {
-		t.Error("label smoothing 1 accepted")
+	for k, w := range zs.Model.Weights {
+		if !ftSameTensor(w, ft.Model.Weights[k]) || steps != 0 {
+			t.Fatalf("0 epochs: %s changed (%d steps run)", k, steps)
+		}
 	}
 }
 
@@ -395,8 +395,8 @@ func TestLinearProbeMatchesReferenceAdamW(t *testing.T) {
 	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 0.05, WeightDecay: 0.1, WarmupSteps: 2, LabelSmoothing: 0.1,
 		GradClipNorm: 0.3, Seed: 21, FreezeEncoder: true}
 	var norms []float64
-	cfg.Progress = func(p ProgressInfo) { norms = append(norms, p.GradNorm) }
-	ft, err := FineTune(zs, ds, cfg)
+	run := TrainRun{Progress: func(p ProgressInfo) { norms = append(norms, p.GradNorm) }}
+	ft, err := FineTune(context.Background(), zs, ds, cfg, run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,8 +494,9 @@ func BenchmarkFineTune(b *testing.B) {
 	ds := newFTShapes(128, 1)
 	for b.Loop() {
 		var last ProgressInfo
-		_, err := FineTune(zs, ds, FineTuneConfig{Epochs: 2, BatchSize: 32, LR: 1e-4, Seed: 1,
-			Progress: func(p ProgressInfo) { last = p }})
+		cfg := DefaultFineTuneConfig()
+		cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.Seed = 2, 32, 1e-4, 1
+		_, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{Progress: func(p ProgressInfo) { last = p }})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,15 +12,21 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 )
 
-// stopAtFirstLine closes stop when the first progress line is written.
+// stopAtFirstLine cancels the run's context when the first progress line is written.
 type stopAtFirstLine struct {
 	once sync.Once
-	stop chan struct{}
+	stop context.CancelFunc
 }
 
 func (w *stopAtFirstLine) Write(p []byte) (int, error) {
-	w.once.Do(func() { close(w.stop) })
+	w.once.Do(w.stop)
 	return len(p), nil
+}
+
+// stoppable returns a context and the writer that cancels it at the first line.
+func stoppable() (context.Context, *stopAtFirstLine) {
+	ctx, cancel := context.WithCancel(context.Background())
+	return ctx, &stopAtFirstLine{stop: cancel}
 }
 
 // TestPretrainStopAndResume stops a small pretraining in the middle of its first epoch (Stop closed when the
@@ -30,29 +37,24 @@ func TestPretrainStopAndResume(t *testing.T) {
 	data := dataDir(t)
 	base := DefaultPretrainConfig()
 	base.Corpus = CorpusConfig{Pairs: 192, Seed: 1, HandwritingWeight: 0.05, DataLocation: data}
-	base.Epochs, base.BatchSize, base.WarmupSteps, base.EvalExamples = 2, 32, 2, 0 // 6 steps per epoch
+	base.Epochs, base.BatchSize, base.WarmupSteps = 2, 32, 2 // 6 steps per epoch
 
-	whole := base
-	whole.Out = filepath.Join(t.TempDir(), "whole")
-	want, err := Pretrain(whole)
+	want, err := Pretrain(context.Background(), base, PretrainRun{Out: filepath.Join(t.TempDir(), "whole")})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	dir := t.TempDir()
-	first := base
-	first.Out = filepath.Join(dir, "model")
-	first.CheckpointDir = filepath.Join(dir, "checkpoints")
-	first.LogEvery = 3
-	w := &stopAtFirstLine{stop: make(chan struct{})}
-	first.Log, first.Stop = w, w.stop
-	_, err = Pretrain(first)
-	var stopped *PretrainStoppedError
-	if !errors.As(err, &stopped) {
-		t.Fatalf("want a PretrainStoppedError, got %v", err)
+	ctx, w := stoppable()
+	first := PretrainRun{Out: filepath.Join(dir, "model"), CheckpointDir: filepath.Join(dir, "checkpoints"),
+		LogEvery: 3, Log: w}
+	_, err = Pretrain(ctx, base, first)
+	var stopped *StoppedError
+	if !errors.As(err, &stopped) || !errors.Is(err, ErrStopped) {
+		t.Fatalf("want a StoppedError, got %v", err)
 	}
-	if stopped.Step != 3 || filepath.Base(stopped.Checkpoint) != "step_3" {
-		t.Fatalf("stopped after %d steps in %s; want 3 steps in step_3", stopped.Step, stopped.Checkpoint)
+	if stopped.Step != 3 || filepath.Base(stopped.Checkpoint) != "checkpoint_step_3" {
+		t.Fatalf("stopped after %d steps in %s; want 3 steps in checkpoint_step_3", stopped.Step, stopped.Checkpoint)
 	}
 	if _, err := os.Stat(first.Out); !os.IsNotExist(err) {
 		t.Fatalf("the final model folder exists after a stopped run (%v)", err)
@@ -63,18 +65,14 @@ func TestPretrainStopAndResume(t *testing.T) {
 	}
 
 	// A resume that asks for another recipe is refused before any training.
-	other := first
-	other.Stop, other.Log = nil, nil
-	other.ResumeFrom = path
+	resume := PretrainRun{Out: first.Out, CheckpointDir: first.CheckpointDir, ResumeFrom: path}
+	other := base
 	other.LR = 2e-3
-	if _, err := Pretrain(other); err == nil || !strings.Contains(err.Error(), "trained with") {
+	if _, err := Pretrain(context.Background(), other, resume); err == nil || !strings.Contains(err.Error(), "trained with") {
 		t.Fatalf("resume with another learning rate: err = %v, want a refusal naming the recipes", err)
 	}
 
-	resumed := first
-	resumed.Stop, resumed.Log = nil, nil
-	resumed.ResumeFrom = path
-	got, err := Pretrain(resumed)
+	got, err := Pretrain(context.Background(), base, resume)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +95,13 @@ func TestPretrainStopAndResume(t *testing.T) {
 		t.Errorf("the saved model differs from the returned one")
 	}
 	// Every epoch left its checkpoint; the mid-epoch one was replaced by them.
-	for _, name := range []string{"epoch_1", "epoch_2"} {
+	for _, name := range []string{"checkpoint_1", "checkpoint_2"} {
 		if _, err := ReadPretrainCheckpoint(filepath.Join(first.CheckpointDir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(first.CheckpointDir, "step_3")); !os.IsNotExist(err) {
-		t.Errorf("step_3 still there after later checkpoints (%v)", err)
+	if _, err := os.Stat(filepath.Join(first.CheckpointDir, "checkpoint_step_3")); !os.IsNotExist(err) {
+		t.Errorf("checkpoint_step_3 still there after later checkpoints (%v)", err)
 	}
 }
 
@@ -114,9 +112,7 @@ func TestPretrainRefusesForeignOutFolder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultPretrainConfig()
-	cfg.Out = dir
-	_, err := Pretrain(cfg)
+	_, err := Pretrain(context.Background(), DefaultPretrainConfig(), PretrainRun{Out: dir})
 	if err == nil || !strings.Contains(err.Error(), "notes.txt") {
 		t.Fatalf("err = %v, want a refusal naming notes.txt", err)
 	}
@@ -127,7 +123,7 @@ func TestPretrainRefusesForeignOutFolder(t *testing.T) {
 
 // captureFirstLine keeps the first progress line and closes stop when it is written.
 type captureFirstLine struct {
-	stopAtFirstLine
+	*stopAtFirstLine
 	line string
 }
 
@@ -160,12 +156,10 @@ func TestPretrainFollowsShippedLog(t *testing.T) {
 	want := cut(strings.SplitN(string(log), "\n", 2)[0])
 	cfg := DefaultPretrainConfig()
 	cfg.Corpus.DataLocation = data
-	cfg.EvalExamples = 0
-	cfg.CheckpointDir = t.TempDir()
-	w := &captureFirstLine{stopAtFirstLine: stopAtFirstLine{stop: make(chan struct{})}}
-	cfg.Log, cfg.Stop = w, w.stop
-	_, err = Pretrain(cfg)
-	var stopped *PretrainStoppedError
+	ctx, stop := stoppable()
+	w := &captureFirstLine{stopAtFirstLine: stop}
+	_, err = Pretrain(ctx, cfg, PretrainRun{CheckpointDir: t.TempDir(), Log: w})
+	var stopped *StoppedError
 	if !errors.As(err, &stopped) || stopped.Step != 50 {
 		t.Fatalf("want a stop after 50 steps, got %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 
 	"github.com/gowiseft/wiseft/clipmodel"
-	"github.com/gowiseft/wiseft/wiseft"
+	"github.com/gowiseft/wiseft/internal/trainloop"
 )
 
 // maxLogitScale caps the learned temperature as CLIP does (exp(logit_scale) ≤ 100).
@@ -58,7 +58,7 @@ func newStepper(ctx *context.Context, cfg clipmodel.Config, weightDecay, clipNor
 	s.lr = optimizers.LearningRateVar(ctx, dtypes.Float32, 0)
 	s.exec, err = context.NewExec(b, ctx, func(ctx *context.Context, pixels, ids, targets *Node) *Node {
 		loss := ContrastiveLoss(ctx, cfg, pixels, ids, targets)
-		grads := clipToNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clipNorm)
+		grads, _ := trainloop.ClipToMaxNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clipNorm)
 		opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
 		return loss
 	})
@@ -66,21 +66,6 @@ func newStepper(ctx *context.Context, cfg clipmodel.Config, weightDecay, clipNor
 		return nil, err
 	}
 	return s, nil
-}
-
-// clipToNorm scales the gradients by maxNorm/max(‖g‖, maxNorm), ‖g‖ their global norm: the clipping the shipped
-// checkpoint was pretrained with. Fine-tuning uses PyTorch's maxNorm/(‖g‖+1e-6) (wiseft.ClipByGlobalNorm); the two
-// differ in the last bits only when clipping is active, but over 3,000 steps those bits add up, and the shipped
-// model is reproduced bit for bit only with its own formula.
-func clipToNorm(grads []*Node, maxNorm float64) []*Node {
-	norm := wiseft.GlobalNorm(grads)
-	c := Scalar(norm.Graph(), norm.DType(), maxNorm)
-	coef := Div(c, Max(norm, c))
-	out := make([]*Node, len(grads))
-	for i, g := range grads {
-		out[i] = Mul(g, ConvertDType(coef, g.DType()))
-	}
-	return out
 }
 
 func (s *stepper) step(lr float64, pixels *tensors.Tensor, ids *tensors.Tensor, targets *tensors.Tensor) (float32, error) {

@@ -1,76 +1,69 @@
 package world
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"image"
 	"io"
 	"math/rand/v2"
 	"path/filepath"
-	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
-	"github.com/gowiseft/wiseft/internal/trainstate"
-	"github.com/gowiseft/wiseft/wiseft"
+	"github.com/gowiseft/wiseft/internal/trainloop"
 )
 
-// PretrainConfig sets up the contrastive pretraining of the world's CLIP.
+// PretrainConfig is the recipe of the contrastive pretraining of the world's CLIP: everything that decides the
+// weights a run ends with (Corpus.DataLocation aside, which only says where the data are). How the run is
+// carried out is PretrainRun's, and stopping is the context's.
 type PretrainConfig struct {
-	Corpus       CorpusConfig
-	Epochs       int
-	BatchSize    int
-	LR           float64
-	WeightDecay  float64
-	WarmupSteps  int
-	Merges       int // BPE merges learned on the caption corpus
-	Seed         uint64
-	Out          string    // folder of the final model (Hugging Face layout), written whole at the end
-	Log          io.Writer // progress lines
-	LogEvery     int       // steps between progress lines (default 50; the last step of an epoch always logs)
+	Corpus      CorpusConfig
+	Epochs      int
+	BatchSize   int
+	LR          float64
+	WeightDecay float64
+	WarmupSteps int
+	Merges      int // BPE merges learned on the caption corpus
+	Seed        uint64
+}
+
+// PretrainRun says how a Pretrain run is carried out; nothing in it changes the weights it ends with.
+type PretrainRun struct {
+	Out          string    // folder of the final model (Hugging Face layout), written whole at the end ("": none)
+	Log          io.Writer // progress lines (nil: none)
+	LogEvery     int       // steps between progress lines (≤ 0: 50; the last step of an epoch always logs)
 	EvalExamples int       // MNIST test images for the zero-shot check after each epoch (0: none)
 
-	// CheckpointDir receives a checkpoint after every epoch, and one when Stop fires (see PretrainState); empty
-	// writes none.
+	// CheckpointDir receives a checkpoint after every epoch, and one when the run is stopped (see PretrainState);
+	// empty writes none.
 	CheckpointDir string
 	// ResumeFrom is a checkpoint folder of an earlier run with the same Recipe: the run continues from it and
 	// ends with the weights the uninterrupted run would have, bit for bit.
 	ResumeFrom string
-	// Stop, when closed, ends the run after the step under way with a checkpoint in CheckpointDir; Pretrain then
-	// returns a *PretrainStoppedError.
-	Stop <-chan struct{}
-}
-
-// PretrainStoppedError is returned by Pretrain when PretrainConfig.Stop ended the run early.
-type PretrainStoppedError struct {
-	Checkpoint string // the checkpoint written ("" without CheckpointDir)
-	Step       int    // optimizer steps done
-}
-
-func (e *PretrainStoppedError) Error() string {
-	if e.Checkpoint == "" {
-		return fmt.Sprintf("pretraining stopped after %d steps (no checkpoint folder)", e.Step)
-	}
-	return fmt.Sprintf("pretraining stopped after %d steps; checkpoint %s", e.Step, e.Checkpoint)
 }
 
 // DefaultPretrainConfig is the recipe of the shipped checkpoint.
 func DefaultPretrainConfig() PretrainConfig {
 	return PretrainConfig{
-		Corpus:       CorpusConfig{Pairs: 48000, Seed: 1, HandwritingWeight: 0.05},
-		Epochs:       8,
-		BatchSize:    128,
-		LR:           1e-3,
-		WeightDecay:  0.1,
-		WarmupSteps:  200,
-		Merges:       400,
-		Seed:         1,
-		EvalExamples: 1000,
+		Corpus:      CorpusConfig{Pairs: 48000, Seed: 1, HandwritingWeight: 0.05},
+		Epochs:      8,
+		BatchSize:   128,
+		LR:          1e-3,
+		WeightDecay: 0.1,
+		WarmupSteps: 200,
+		Merges:      400,
+		Seed:        1,
 	}
 }
+
+// DefaultPretrainRun is how `wiseft pretrain` runs: progress every 50 steps, the zero-shot check on 1,000 MNIST
+// test images after each epoch.
+func DefaultPretrainRun() PretrainRun { return PretrainRun{LogEvery: 50, EvalExamples: 1000} }
 
 // TrainTokenizer learns the world's BPE vocabulary from every caption the corpus can produce.
 func TrainTokenizer(merges int) (*tokenizer.Tokenizer, error) {
@@ -79,17 +72,33 @@ func TrainTokenizer(merges int) (*tokenizer.Tokenizer, error) {
 
 type batch struct {
 	pixels, ids, targets *tensors.Tensor
-	err                  error
 }
 
-// Pretrain trains the world's CLIP from scratch (or from cfg.ResumeFrom), checkpointing after every epoch, and
-// saves the final model to cfg.Out.
-func Pretrain(cfg PretrainConfig) (*clipmodel.Model, error) {
-	if cfg.Log == nil {
-		cfg.Log = io.Discard
+func (b batch) finalize() {
+	for _, t := range []*tensors.Tensor{b.pixels, b.ids, b.targets} {
+		_ = t.FinalizeAll()
 	}
-	if cfg.Out != "" {
-		if err := checkModelFolder(cfg.Out); err != nil { // before, not after, the hours of training
+}
+
+// StoppedError is Pretrain's error when its context was cancelled: where the run stopped and the checkpoint to
+// resume from (PretrainRun.ResumeFrom). errors.Is(err, ErrStopped) matches it.
+type StoppedError = trainloop.StoppedError
+
+// ErrStopped is matched by Pretrain's error when the run was stopped.
+var ErrStopped = trainloop.ErrStopped
+
+// Pretrain trains the world's CLIP from scratch (or from run.ResumeFrom), checkpointing after every epoch, and
+// saves the final model to run.Out. When ctx is cancelled, the step under way finishes, a checkpoint of it is
+// written and Pretrain returns a *StoppedError naming it.
+func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmodel.Model, error) {
+	if run.Log == nil {
+		run.Log = io.Discard
+	}
+	if run.LogEvery <= 0 {
+		run.LogEvery = 50
+	}
+	if run.Out != "" {
+		if err := checkModelFolder(run.Out); err != nil { // before, not after, the hours of training
 			return nil, err
 		}
 	}
@@ -104,41 +113,41 @@ func Pretrain(cfg PretrainConfig) (*clipmodel.Model, error) {
 	}
 	stepsPerEpoch := corpus.Len() / cfg.BatchSize
 	total := stepsPerEpoch * cfg.Epochs
-	ctx := context.New()
-	startEpoch, startStep := 0, 0
-	if cfg.ResumeFrom != "" {
-		state, err := ReadPretrainCheckpoint(cfg.ResumeFrom)
+	mlc := mlctx.New()
+	var from trainloop.Position
+	if run.ResumeFrom != "" {
+		state, err := ReadPretrainCheckpoint(run.ResumeFrom)
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 		if state.Recipe != cfg.Recipe() {
 			return nil, fmt.Errorf("resume from %s: the checkpoint was trained with %+v, this run asks for %+v",
-				cfg.ResumeFrom, state.Recipe, cfg.Recipe())
+				run.ResumeFrom, state.Recipe, cfg.Recipe())
 		}
 		if state.StepsPerEpoch != stepsPerEpoch || state.TotalSteps != total {
 			return nil, fmt.Errorf("resume from %s: %d steps per epoch and %d in all, this run has %d and %d",
-				cfg.ResumeFrom, state.StepsPerEpoch, state.TotalSteps, stepsPerEpoch, total)
+				run.ResumeFrom, state.StepsPerEpoch, state.TotalSteps, stepsPerEpoch, total)
 		}
-		prev, err := clipmodel.Load(cfg.ResumeFrom)
+		prev, err := clipmodel.Load(run.ResumeFrom)
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 		if err := prev.Weights.Check(mcfg); err != nil {
-			return nil, fmt.Errorf("resume from %s: %w", cfg.ResumeFrom, err)
+			return nil, fmt.Errorf("resume from %s: %w", run.ResumeFrom, err)
 		}
-		clipmodel.SetWeights(ctx, prev.Weights)
-		startEpoch, startStep = state.Epoch, state.StepInEpoch
-		fmt.Fprintf(cfg.Log, "resuming from %s: epoch %d, step %d of %d\n", cfg.ResumeFrom, startEpoch+1, startStep, stepsPerEpoch)
+		clipmodel.SetWeights(mlc, prev.Weights)
+		from = state.Position()
+		fmt.Fprintf(run.Log, "resuming from %s: epoch %d, step %d of %d\n", run.ResumeFrom, from.Epoch+1, from.StepInEpoch, stepsPerEpoch)
 	} else {
-		clipmodel.SetWeights(ctx, clipmodel.RandomWeights(mcfg, cfg.Seed))
+		clipmodel.SetWeights(mlc, clipmodel.RandomWeights(mcfg, cfg.Seed))
 	}
-	st, err := newStepper(ctx, mcfg, cfg.WeightDecay, 1.0)
+	st, err := newStepper(mlc, mcfg, cfg.WeightDecay, 1.0)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.ResumeFrom != "" {
+	if run.ResumeFrom != "" {
 		// After the step is set up (its learning-rate variable exists), before it first runs.
-		if err := trainstate.Restore(ctx, filepath.Join(cfg.ResumeFrom, OptimizerFile)); err != nil {
+		if err := trainloop.RestoreOptimizer(mlc, filepath.Join(run.ResumeFrom, OptimizerFile)); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -148,117 +157,80 @@ func Pretrain(cfg PretrainConfig) (*clipmodel.Model, error) {
 		names = append(names, name)
 	}
 	model := &clipmodel.Model{Config: mcfg, Tokenizer: tok, Transform: transform}
-	checkpoint := func(epoch, stepInEpoch int) (string, error) {
+	sync := func() error {
 		var err error
-		if model.Weights, err = clipmodel.GetWeights(ctx, names); err != nil {
-			return "", err
-		}
-		if cfg.CheckpointDir == "" {
-			return "", nil
-		}
-		return writePretrainCheckpoint(cfg.CheckpointDir, model, st, PretrainState{
-			Epoch: epoch, StepInEpoch: stepInEpoch, Step: epoch*stepsPerEpoch + stepInEpoch,
-			StepsPerEpoch: stepsPerEpoch, TotalSteps: total, Recipe: cfg.Recipe(),
-		})
+		model.Weights, err = clipmodel.GetWeights(mlc, names)
+		return err
 	}
-	logEvery := cfg.LogEvery
-	if logEvery <= 0 {
-		logEvery = 50
-	}
-	start := time.Now()
-	done := 0 // steps run by this process
-	for epoch := startEpoch; epoch < cfg.Epochs; epoch++ {
-		first := 0
-		if epoch == startEpoch {
-			first = startStep
-		}
-		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(corpus.Len())
-		next := make(chan batch, 1)
-		quit := make(chan struct{})
-		go func() {
-			defer close(next)
-			for s := first; s < stepsPerEpoch; s++ {
-				b := makeBatch(corpus, tok, mcfg, transform, perm[s*cfg.BatchSize:(s+1)*cfg.BatchSize],
-					rand.New(rand.NewPCG(cfg.Seed^0xa5a5, uint64(epoch*stepsPerEpoch+s))))
-				select {
-				case next <- b:
-				case <-quit:
-					return
-				}
+	permEpoch, perm := -1, []int(nil)
+	loop := &trainloop.Loop[batch]{
+		Epochs: cfg.Epochs, StepsPerEpoch: stepsPerEpoch,
+		Batch: func(epoch, s int) (batch, error) {
+			if epoch != permEpoch {
+				permEpoch, perm = epoch, rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(corpus.Len())
 			}
-		}()
-		var lossSum float64
-		for s := first; s < stepsPerEpoch; s++ {
-			if stopRequested(cfg.Stop) {
-				close(quit)
-				path, err := checkpoint(epoch, s)
-				if err != nil {
-					return nil, err
-				}
-				return nil, &PretrainStoppedError{Checkpoint: path, Step: epoch*stepsPerEpoch + s}
+			return makeBatch(corpus, tok, mcfg, transform, perm[s*cfg.BatchSize:(s+1)*cfg.BatchSize],
+				rand.New(rand.NewPCG(cfg.Seed^0xa5a5, uint64(epoch*stepsPerEpoch+s))))
+		},
+		Release: batch.finalize,
+		Step: func(epoch, s int, b batch) (trainloop.StepStats, error) {
+			lr := trainloop.CosineLR(cfg.LR, cfg.WarmupSteps, total, epoch*stepsPerEpoch+s)
+			loss, err := st.step(lr, b.pixels, b.ids, b.targets)
+			b.finalize()
+			return trainloop.StepStats{Loss: float64(loss), LR: lr, Examples: cfg.BatchSize}, err
+		},
+		Dir: run.CheckpointDir, Recipe: cfg.Recipe(), ResumedFrom: run.ResumeFrom,
+		Save: func(dir string) error {
+			if err := sync(); err != nil {
+				return err
 			}
-			b, ok := <-next
-			if !ok {
-				return nil, fmt.Errorf("pretrain: the corpus loader stopped early")
+			if err := model.Save(dir); err != nil {
+				return err
 			}
-			if b.err != nil {
-				close(quit)
-				return nil, b.err
+			return trainloop.SaveOptimizer(filepath.Join(dir, OptimizerFile), st.ctx, model.Weights)
+		},
+		Progress: func(p trainloop.Progress) {
+			if p.StepInEpoch%run.LogEvery == 0 || p.StepInEpoch == p.StepsPerEpoch {
+				el := p.Elapsed.Seconds()
+				fmt.Fprintf(run.Log, "epoch %d step %d/%d loss %.4f (mean %.4f) lr %.2e %.0f pairs/s elapsed %.0fs\n",
+					p.Epoch, p.StepInEpoch, p.StepsPerEpoch, p.Loss, p.EpochMeanLoss, p.LR,
+					float64(p.ExamplesRun)/el, el)
 			}
-			step := epoch*stepsPerEpoch + s
-			loss, err := st.step(wiseft.CosineLR(cfg.LR, cfg.WarmupSteps, total, step), b.pixels, b.ids, b.targets)
+		},
+		AfterEpoch: func(epoch int) error {
+			if run.EvalExamples <= 0 {
+				return nil
+			}
+			if err := sync(); err != nil {
+				return err
+			}
+			acc, err := ZeroShotMNIST(model, cfg.Corpus.DataLocation, run.EvalExamples)
 			if err != nil {
-				close(quit)
-				return nil, err
+				return err
 			}
-			done++
-			lossSum += float64(loss)
-			if n := s + 1; n%logEvery == 0 || n == stepsPerEpoch {
-				el := time.Since(start).Seconds()
-				fmt.Fprintf(cfg.Log, "epoch %d step %d/%d loss %.4f (mean %.4f) lr %.2e %.0f pairs/s elapsed %.0fs\n",
-					epoch+1, n, stepsPerEpoch, loss, lossSum/float64(n-first), wiseft.CosineLR(cfg.LR, cfg.WarmupSteps, total, step),
-					float64(done*cfg.BatchSize)/el, el)
-			}
-		}
-		if _, err := checkpoint(epoch+1, 0); err != nil {
-			return nil, err
-		}
-		if cfg.EvalExamples > 0 {
-			acc, err := ZeroShotMNIST(model, cfg.Corpus.DataLocation, cfg.EvalExamples)
-			if err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(cfg.Log, "epoch %d: zero-shot MNIST test accuracy %.2f%% on %d images\n", epoch+1, 100*acc, cfg.EvalExamples)
-		}
+			fmt.Fprintf(run.Log, "epoch %d: zero-shot MNIST test accuracy %.2f%% on %d images\n", epoch, 100*acc, run.EvalExamples)
+			return nil
+		},
 	}
-	if model.Weights == nil { // resumed from the last checkpoint: nothing left to train
-		var err error
-		if model.Weights, err = clipmodel.GetWeights(ctx, names); err != nil {
-			return nil, err
+	if err := loop.Run(ctx, from); err != nil {
+		var stopped *StoppedError
+		if errors.As(err, &stopped) {
+			stopped.What = "pretraining"
 		}
+		return nil, err
 	}
-	if cfg.Out != "" {
-		if err := saveModelWhole(model, cfg.Out); err != nil {
+	if err := sync(); err != nil {
+		return nil, err
+	}
+	if run.Out != "" {
+		if err := saveModelWhole(model, run.Out); err != nil {
 			return nil, err
 		}
 	}
 	return model, nil
 }
 
-// stopRequested reports whether stop has fired.
-func stopRequested(stop <-chan struct{}) bool {
-	if stop == nil {
-		return false
-	}
-	select {
-	case <-stop:
-		return true
-	default:
-		return false
-	}
-}
-
-func makeBatch(c *Corpus, tok *tokenizer.Tokenizer, cfg clipmodel.Config, t preprocess.Transform, idx []int, rng *rand.Rand) batch {
+func makeBatch(c *Corpus, tok *tokenizer.Tokenizer, cfg clipmodel.Config, t preprocess.Transform, idx []int, rng *rand.Rand) (batch, error) {
 	n := len(idx)
 	imgs := make([]image.Image, n)
 	captions := make([]string, n)
@@ -266,14 +238,14 @@ func makeBatch(c *Corpus, tok *tokenizer.Tokenizer, cfg clipmodel.Config, t prep
 	for i, j := range idx {
 		p, err := c.Pair(j)
 		if err != nil {
-			return batch{err: err}
+			return batch{}, err
 		}
 		imgs[i], captions[i], keys[i] = p.Image, p.Caption, p.Key
 	}
 	pixels := t.TrainParallel(imgs, rng, 0)
 	ids, err := tok.Batch(captions, cfg.Text.ContextLength, true)
 	if err != nil {
-		return batch{err: err}
+		return batch{}, err
 	}
 	ids32 := make([]int32, len(ids))
 	for i, v := range ids {
@@ -283,5 +255,5 @@ func makeBatch(c *Corpus, tok *tokenizer.Tokenizer, cfg clipmodel.Config, t prep
 		pixels:  tensors.FromFlatDataAndDimensions(pixels, n, 3, cfg.Vision.ImageSize, cfg.Vision.ImageSize),
 		ids:     tensors.FromFlatDataAndDimensions(ids32, n, cfg.Text.ContextLength),
 		targets: tensors.FromFlatDataAndDimensions(softTargets(keys), n, n),
-	}
+	}, nil
 }

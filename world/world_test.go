@@ -1,6 +1,7 @@
 package world
 
 import (
+	"context"
 	"image"
 	"os"
 	"path/filepath"
@@ -126,8 +127,8 @@ func TestScaledDownPipeline(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "model")
 	cfg := DefaultPretrainConfig()
 	cfg.Corpus = CorpusConfig{Pairs: 128, Seed: 1, HandwritingWeight: 0.05, DataLocation: data}
-	cfg.Epochs, cfg.BatchSize, cfg.WarmupSteps, cfg.EvalExamples, cfg.Out = 1, 64, 1, 0, out
-	m, err := Pretrain(cfg)
+	cfg.Epochs, cfg.BatchSize, cfg.WarmupSteps = 1, 64, 1
+	m, err := Pretrain(context.Background(), cfg, PretrainRun{Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,9 @@ func TestScaledDownPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ft, err := wiseft.FineTune(zs, train, wiseft.FineTuneConfig{Epochs: 1, BatchSize: 64, LR: 1e-3, WarmupSteps: 1, Seed: 1})
+	ftCfg := wiseft.DefaultFineTuneConfig()
+	ftCfg.Epochs, ftCfg.BatchSize, ftCfg.LR, ftCfg.WarmupSteps, ftCfg.Seed = 1, 64, 1e-3, 1, 1
+	ft, err := wiseft.FineTune(context.Background(), zs, train, ftCfg, wiseft.TrainRun{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -24,11 +25,12 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 func (e *exitError) ExitCode() int { return e.code }
 
-// signalWatch turns the first SIGINT or SIGTERM into a closed stop channel (FineTuneConfig.Stop), so fine-tuning
-// ends after the step under way with a checkpoint; a second one quits at once (the checkpoints already written
-// are complete: they are renamed into place whole).
+// signalWatch turns the first SIGINT or SIGTERM into the cancellation of a context, so training ends after the
+// step under way with a checkpoint; a second one quits at once (the checkpoints already written are complete:
+// they are renamed into place whole).
 type signalWatch struct {
-	stop     chan struct{}
+	ctx      context.Context
+	cancel   context.CancelFunc
 	ch       chan os.Signal
 	done     chan struct{}
 	mu       sync.Mutex
@@ -36,7 +38,8 @@ type signalWatch struct {
 }
 
 func watchSignals(command string) *signalWatch {
-	w := &signalWatch{stop: make(chan struct{}), ch: make(chan os.Signal, 2), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &signalWatch{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), done: make(chan struct{})}
 	signal.Notify(w.ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		for {
@@ -52,10 +55,10 @@ func watchSignals(command string) *signalWatch {
 				w.mu.Unlock()
 				if first {
 					fmt.Fprintf(os.Stderr, "\nwiseft %s: %s: stopping after the current step and saving a checkpoint (send it again to quit at once)\n", command, signalName(sig))
-					close(w.stop)
+					w.cancel()
 					continue
 				}
-				fmt.Fprintf(os.Stderr, "wiseft %s: second %s: quitting now; the checkpoints of finished epochs are kept, run the same command with --resume to continue\n", command, signalName(sig))
+				fmt.Fprintf(os.Stderr, "wiseft %s: second %s: quitting now; the checkpoints already written are kept, run the same command with --resume to continue\n", command, signalName(sig))
 				os.Exit(signalExitCode(sig))
 			}
 		}
@@ -74,6 +77,7 @@ func (w *signalWatch) signal() os.Signal {
 func (w *signalWatch) release() {
 	signal.Stop(w.ch)
 	close(w.done)
+	w.cancel()
 }
 
 func signalName(sig os.Signal) string {
@@ -98,20 +102,18 @@ func signalExitCode(sig os.Signal) int {
 	return 1
 }
 
-// fineTuneInterruptible runs wiseft.FineTune with cfg, resuming as --resume asks, and turns SIGINT/SIGTERM into
-// a checkpoint and a one-line error that says how to continue.
-func fineTuneInterruptible(zs *wiseft.Classifier, train datasets.Dataset, cfg wiseft.FineTuneConfig, f runFlags, resumeFrom string) (*wiseft.Classifier, error) {
-	cfg.ResumeFrom = resumeFrom
+// fineTuneInterruptible runs wiseft.FineTune with cfg and run, and turns SIGINT/SIGTERM into a checkpoint and a
+// one-line error that says how to continue.
+func fineTuneInterruptible(zs *wiseft.Classifier, train datasets.Dataset, cfg wiseft.FineTuneConfig, run wiseft.TrainRun, f runFlags) (*wiseft.Classifier, error) {
 	w := watchSignals("run")
-	cfg.Stop = w.stop
-	ft, err := wiseft.FineTune(zs, train, cfg)
+	ft, err := wiseft.FineTune(w.ctx, zs, train, cfg, run)
 	w.release()
 	sig := w.signal()
-	var ie *wiseft.InterruptedError
+	var stopped *wiseft.StoppedError
 	switch {
-	case errors.As(err, &ie):
+	case errors.As(err, &stopped):
 		return nil, &exitError{code: signalExitCode(sig), msg: fmt.Sprintf("interrupted by %s: %s; %s",
-			signalName(sig), ie.Error(), resumeHint(f, ie.Checkpoint))}
+			signalName(sig), stopped.Error(), resumeHint(f, stopped.Checkpoint))}
 	case err != nil:
 		return nil, err
 	case sig != nil:
@@ -121,7 +123,7 @@ func fineTuneInterruptible(zs *wiseft.Classifier, train datasets.Dataset, cfg wi
 		}
 		return nil, &exitError{code: signalExitCode(sig), msg: fmt.Sprintf("interrupted by %s after the last step: "+
 			"the fine-tuned classifier is saved in %s; %s", signalName(sig), filepath.Join(f.save, "finetuned"),
-			resumeHint(f, wiseft.CheckpointPath(cfg.CheckpointDir, cfg.Epochs)))}
+			resumeHint(f, wiseft.CheckpointPath(run.CheckpointDir, cfg.Epochs)))}
 	}
 	return ft, nil
 }

@@ -14,7 +14,7 @@ import (
 const defaultPretrainOut = "out/pretrain/model"
 
 func runPretrain(args []string) error {
-	def := world.DefaultPretrainConfig()
+	def, defRun := world.DefaultPretrainConfig(), world.DefaultPretrainRun()
 	fs := newFlags("pretrain", "[flags]")
 	out := fs.String("out", defaultPretrainOut, "folder for the pretrained model (Hugging Face layout), written whole at the end; the shipped one is world/model")
 	ckpt := fs.String("checkpoint-dir", "", "folder for a checkpoint after every epoch and on SIGINT/SIGTERM (default: <out>-checkpoints)")
@@ -28,8 +28,8 @@ func runPretrain(args []string) error {
 	handwriting := fs.Float64("handwriting", def.Corpus.HandwritingWeight, "share of MNIST handwriting (held-back part) in the corpus")
 	seed := fs.Uint64("seed", def.Seed, "seed of the corpus, the initialisation and the order")
 	data := fs.String("data-location", "", "data folder (default $WISEFT_DATA or ./data)")
-	evalN := fs.Int("eval-examples", def.EvalExamples, "MNIST test images for the zero-shot check after each epoch")
-	logEvery := fs.Int("log-every", 50, "steps between progress lines")
+	evalN := fs.Int("eval-examples", defRun.EvalExamples, "MNIST test images for the zero-shot check after each epoch")
+	logEvery := fs.Int("log-every", defRun.LogEvery, "steps between progress lines")
 	if _, err := parseFlags(fs, args, nil); err != nil {
 		return err
 	}
@@ -45,8 +45,8 @@ func runPretrain(args []string) error {
 	cfg := def
 	cfg.Corpus = world.CorpusConfig{Pairs: *pairs, Seed: *seed, HandwritingWeight: *handwriting, DataLocation: *data}
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = *epochs, *batch, *lr, *wd, *warmup
-	cfg.Seed, cfg.Out, cfg.Log, cfg.EvalExamples, cfg.LogEvery = *seed, *out, os.Stderr, *evalN, *logEvery
-	cfg.CheckpointDir = *ckpt
+	cfg.Seed = *seed
+	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, LogEvery: *logEvery, CheckpointDir: *ckpt}
 
 	latest, state, err := world.LatestPretrainCheckpoint(*ckpt)
 	switch {
@@ -59,14 +59,13 @@ func runPretrain(args []string) error {
 			"continue it, or choose another --checkpoint-dir (or remove that folder) to start over",
 			*ckpt, filepath.Base(latest), state.Step, state.TotalSteps)
 	case *resume:
-		cfg.ResumeFrom = latest
+		run.ResumeFrom = latest
 	}
 
 	w := watchSignals("pretrain")
-	cfg.Stop = w.stop
-	_, err = world.Pretrain(cfg)
+	_, err = world.Pretrain(w.ctx, cfg, run)
 	w.release()
-	var stopped *world.PretrainStoppedError
+	var stopped *world.StoppedError
 	if errors.As(err, &stopped) {
 		sig := w.signal()
 		return &exitError{code: signalExitCode(sig), msg: fmt.Sprintf("interrupted by %s: %s; to continue, run the "+

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/console"
 	"github.com/gowiseft/wiseft/templates"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/figures"
@@ -179,7 +180,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 	}
 	start := time.Now()
 	res, err := wiseft.Sweep(zs, ft, alphas, sets, opts)
-	if isTerminal(os.Stderr) {
+	if console.IsTerminal(os.Stderr) {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
 	if err != nil {
@@ -250,14 +251,11 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	}
 	cfg := wiseft.DefaultFineTuneConfig()
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
-	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder, cfg.CacheDir = f.ls, f.seed, f.freezeEncoder, f.cacheDir
-	cfg.CheckpointDir = filepath.Join(f.save, "checkpoints")
-	cfg.Progress = wiseft.TerminalProgressEvery(os.Stderr, f.progressEvery)
-	if f.wd == 0 {
-		cfg.WeightDecay = -1 // FineTuneConfig reads 0 as "default"; a negative value switches decay off
-	}
+	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
+	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
+		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery)}
 	start = time.Now()
-	if ft, err = fineTuneInterruptible(zs, train, cfg, f, resumeFrom); err != nil {
+	if ft, err = fineTuneInterruptible(zs, train, cfg, run, f); err != nil {
 		return nil, nil, err
 	}
 	if err := saveClassifier(ft, filepath.Join(f.save, "finetuned")); err != nil {
@@ -322,7 +320,7 @@ func savePlots(recs []results.Record, id string, shifts []string, dir string) ([
 // logs) it prints a line when each set is done.
 func sweepProgress() func(alpha float64, set string, done, total int) {
 	last := time.Time{}
-	tty := isTerminal(os.Stderr)
+	tty := console.IsTerminal(os.Stderr)
 	return func(alpha float64, set string, done, total int) {
 		if !tty {
 			if done == total {
@@ -336,11 +334,6 @@ func sweepProgress() func(alpha float64, set string, done, total int) {
 		last = time.Now()
 		fmt.Fprintf(os.Stderr, "\r\033[Ksweep α=%-4g %-16s %d/%d", alpha, set, done, total)
 	}
-}
-
-func isTerminal(f *os.File) bool {
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // fisherMix returns the Fisher-weighted merge for each α (the paper's --fisher): coefficients (1−α, α) on the

@@ -30,6 +30,7 @@ import (
 	benchmarks "github.com/janpfeifer/go-benchmarks"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/internal/trainloop"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/world"
 )
@@ -157,7 +158,7 @@ func tinyTrainStep(b backends.Backend, batch int, opts TrainOptions) (c *Case, l
 	exec, err := context.NewExec(b, ctx, func(ctx *context.Context, x, labels, weights *graph.Node) *graph.Node {
 		logits := wiseft.Logits(ctx, cfg, x)
 		loss := wiseft.SmoothedCrossEntropy(logits, labels, weights, 0)
-		grads, _ := wiseft.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), 1)
+		grads, _ := trainloop.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), 1)
 		opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
 		return loss
 	})

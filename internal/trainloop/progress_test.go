@@ -1,17 +1,19 @@
-package wiseft
+package trainloop
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowiseft/wiseft/internal/console"
 )
 
 func TestProgressPrinter(t *testing.T) {
 	now := time.Unix(0, 0)
 	clock := func() time.Time { return now }
-	info := func(step int) ProgressInfo {
-		return ProgressInfo{Epoch: 1, Epochs: 1, Step: step, TotalSteps: 10, Loss: 1.5, LR: 1e-4, ImagesPerSec: 12,
+	info := func(step int) Progress {
+		return Progress{Epoch: 1, Epochs: 1, Step: step, TotalSteps: 10, Loss: 1.5, LR: 1e-4, ImagesPerSec: 12,
 			ETA: time.Duration(10-step) * time.Second}
 	}
 
@@ -41,7 +43,7 @@ func TestProgressPrinter(t *testing.T) {
 		strings.Contains(out, "\x1b") || !strings.Contains(out, "[========================]") {
 		t.Errorf("terminal output: %q", out)
 	}
-	if isTerminal(&tty) {
+	if console.IsTerminal(&tty) {
 		t.Error("a buffer is not a terminal")
 	}
 }

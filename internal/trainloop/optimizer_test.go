@@ -1,4 +1,4 @@
-package trainstate
+package trainloop
 
 import (
 	"os"
@@ -41,10 +41,10 @@ func TestSaveRestore(t *testing.T) {
 	model := clipmodel.Weights{"logit_scale": {Shape: []int{}, Data: []float32{2.5}}}
 
 	path := filepath.Join(t.TempDir(), "opt.safetensors")
-	if err := Save(path, ctx, model); err != nil {
+	if err := SaveOptimizer(path, ctx, model); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := Tensors(ctx, model)
+	saved, err := OptimizerTensors(ctx, model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSaveRestore(t *testing.T) {
 		t.Errorf("saved %d variables, want the 3 non-trainable ones: %v", len(saved), keys(saved))
 	}
 	fresh := context.New()
-	if err := Restore(fresh, path); err != nil {
+	if err := RestoreOptimizer(fresh, path); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -85,7 +85,7 @@ func TestSaveRestore(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not safetensors"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Restore(context.New(), path); err == nil {
+	if err := RestoreOptimizer(context.New(), path); err == nil {
 		t.Errorf("a damaged file restored without error")
 	}
 }

@@ -1,14 +1,7 @@
-// Package trainstate saves and restores what a training run needs besides the model's weights to continue bit for
-// bit (the optimizer's moments and step counters, the learning rate: every non-trainable variable of a GoMLX
-// context), and swaps checkpoint folders into place whole. Fine-tuning (package wiseft) and the world's
-// contrastive pretraining (package world) share it.
-package trainstate
+package trainloop
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -17,25 +10,24 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
-	"github.com/gowiseft/wiseft/internal/atomicfile"
 )
 
 // Format is the metadata "format" of a variables file.
 const Format = "gomlx-context-variables"
 
-// Save writes every variable of ctx that is neither trainable nor one of model's weights to the safetensors file
+// SaveOptimizer writes every variable of ctx that is neither trainable nor one of model's weights to the safetensors file
 // at path (atomically), each named "<scope>/<name>" as in the context ("/AdamOptimizer/global_step").
-func Save(path string, ctx *context.Context, model clipmodel.Weights) error {
-	vars, err := Tensors(ctx, model)
+func SaveOptimizer(path string, ctx *context.Context, model clipmodel.Weights) error {
+	vars, err := OptimizerTensors(ctx, model)
 	if err != nil {
 		return err
 	}
 	return safetensors.WriteFile(path, vars, map[string]string{"format": Format})
 }
 
-// Tensors collects every variable of ctx that is neither trainable nor one of model's weights. Only float32 and
+// OptimizerTensors collects every variable of ctx that is neither trainable nor one of model's weights. Only float32 and
 // int64 variables are supported (all that GoMLX's optimizers create).
-func Tensors(ctx *context.Context, model clipmodel.Weights) (map[string]*safetensors.Tensor, error) {
+func OptimizerTensors(ctx *context.Context, model clipmodel.Weights) (map[string]*safetensors.Tensor, error) {
 	out := map[string]*safetensors.Tensor{}
 	for v := range ctx.IterVariables() {
 		if _, isWeight := model[clipmodel.ScopeToKey(v.Scope(), v.Name())]; isWeight || v.Trainable {
@@ -69,9 +61,9 @@ func Tensors(ctx *context.Context, model clipmodel.Weights) (map[string]*safeten
 	return out, nil
 }
 
-// Restore sets (creating where needed) the variables saved by Save in ctx, as non-trainable variables. Call it
+// RestoreOptimizer sets (creating where needed) the variables saved by SaveOptimizer in ctx, as non-trainable variables. Call it
 // before the training step is first built, so that the optimizer finds its state instead of creating it.
-func Restore(ctx *context.Context, path string) error {
+func RestoreOptimizer(ctx *context.Context, path string) error {
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
 		return err
@@ -137,78 +129,4 @@ func splitVariableKey(key string) (scope, name string) {
 		scope = context.RootScope
 	}
 	return scope, name
-}
-
-// PartialInfix marks the temporary folder of a checkpoint being written (".checkpoint_3.partial-123456"), and
-// OldInfix a folder moved aside by SwapDir; RemoveStale removes both kinds.
-const (
-	PartialInfix = ".partial-"
-	OldInfix     = ".old-"
-)
-
-// TempDir makes the hidden temporary folder in which the checkpoint folder final is assembled before SwapDir.
-func TempDir(final string) (string, error) {
-	return os.MkdirTemp(filepath.Dir(final), "."+filepath.Base(final)+PartialInfix+"*")
-}
-
-// RemoveStale removes, in dir, the temporary and set-aside folders (TempDir, SwapDir) of checkpoints whose names
-// start with prefix and whose writer died: they are never read.
-func RemoveStale(dir, prefix string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if n := e.Name(); e.IsDir() && strings.HasPrefix(n, "."+prefix) &&
-			(strings.Contains(n, PartialInfix) || strings.Contains(n, OldInfix)) {
-			_ = os.RemoveAll(filepath.Join(dir, n))
-		}
-	}
-}
-
-// RemoveOlderSteps removes, in dir, the mid-epoch checkpoint folders named prefix+<n> with n < step: a newer
-// checkpoint has replaced them.
-func RemoveOlderSteps(dir, prefix string, step int) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.IsDir() {
-			continue
-		}
-		if n, err := strconv.Atoi(rest); err == nil && n >= 0 && strconv.Itoa(n) == rest && n < step {
-			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
-}
-
-// SwapDir moves the complete folder tmp to final, durably: final's parent is synced after the rename. A folder
-// already at final (an earlier checkpoint of the same name) is first moved aside under a hidden name and removed
-// once tmp is in place, so at every moment either the old folder or the new one is complete (if the process dies
-// between the two renames, final is missing and the old folder waits under the hidden name).
-func SwapDir(tmp, final string) error {
-	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it private
-		return err
-	}
-	parent := filepath.Dir(final)
-	var aside string
-	if _, err := os.Lstat(final); err == nil {
-		f, err := os.MkdirTemp(parent, "."+filepath.Base(final)+OldInfix+"*")
-		if err != nil {
-			return err
-		}
-		aside = f
-		if err := os.Rename(final, filepath.Join(aside, "dir")); err != nil {
-			os.Remove(aside)
-			return err
-		}
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		if aside != "" {
-			_ = os.Rename(filepath.Join(aside, "dir"), final)
-			_ = os.Remove(aside)
-		}
-		return err
-	}
-	atomicfile.SyncDir(parent)
-	if aside != "" {
-		_ = os.RemoveAll(aside)
-	}
-	return nil
 }
