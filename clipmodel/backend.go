@@ -48,14 +48,6 @@ func Backend() (backends.Backend, error) {
 	return backend, backendErr
 }
 
-// MustBackend is Backend for notebook cells: it panics on error.
-func MustBackend() backends.Backend {
-	b, err := Backend()
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
 
 func newBackend(config string) (b backends.Backend, err error) {
 	defer func() {

@@ -106,14 +106,6 @@ func (e *Encoder) towers() (image, text *context.Exec, err error) {
 	return e.imageExec, e.textExec, nil
 }
 
-// MustNewEncoder is NewEncoder for notebook cells.
-func MustNewEncoder(m *Model) *Encoder {
-	e, err := NewEncoder(m)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
 
 // SetWeights replaces the encoder's weights (same config and shapes) without recompiling.
 func (e *Encoder) SetWeights(w Weights) error {

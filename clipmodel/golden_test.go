@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -93,7 +94,7 @@ func compare(t *testing.T, g *safetensors.File, name string, got *tensors.Tensor
 func runTraced(t *testing.T, ctx *context.Context, build func(ctx *context.Context, x *graph.Node, trace TraceFn), input *tensors.Tensor) map[string]*tensors.Tensor {
 	t.Helper()
 	var names []string
-	exec, err := context.NewExec(MustBackend(), ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
+	exec, err := context.NewExec(testBackend(t), ctx, func(ctx *context.Context, x *graph.Node) []*graph.Node {
 		var outs []*graph.Node
 		names = names[:0]
 		build(ctx, x, func(name string, n *graph.Node) {
@@ -140,4 +141,14 @@ func TestGoldenTextStages(t *testing.T) {
 		"text_pooled", "text_features", "text_embeds"} {
 		compare(t, g, name, got[name])
 	}
+}
+
+// testBackend is the process backend, or the test's end.
+func testBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

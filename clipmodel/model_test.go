@@ -68,7 +68,10 @@ func TestEncoderBatchingAndPadding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc := MustNewEncoder(m)
+	enc, err := NewEncoder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	g := loadGolden(t)
 	pixels, _ := g.Tensors["pixel_values"].Float32()
 	all, err := enc.EncodeImages(pixels, 4)

@@ -16,8 +16,8 @@ const bf16Tolerance = 0.04
 
 func requireBF16(t *testing.T) {
 	t.Helper()
-	if !MustBackend().Capabilities().DTypes[dtypes.BFloat16] {
-		t.Skipf("backend %s does not support bfloat16", MustBackend().Name())
+	if !testBackend(t).Capabilities().DTypes[dtypes.BFloat16] {
+		t.Skipf("backend %s does not support bfloat16", testBackend(t).Name())
 	}
 }
 
@@ -48,7 +48,10 @@ func TestEncoderBF16CloseToFloat32(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc := MustNewEncoder(m)
+	enc, err := NewEncoder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f32 := encodeGolden(t, enc)
 	enc.DType = dtypes.BFloat16
 	bf16 := encodeGolden(t, enc)
@@ -84,7 +87,7 @@ func TestComputeDTypeGradients(t *testing.T) {
 	g := loadGolden(t)
 	pixels := goldenTensor(t, g, "pixel_values")
 	key := "vision_model.encoder.layers.0.mlp.fc1.weight"
-	exec, err := context.NewExec(MustBackend(), ctx.Reuse(), func(ctx *context.Context, x *graph.Node) []*graph.Node {
+	exec, err := context.NewExec(testBackend(t), ctx.Reuse(), func(ctx *context.Context, x *graph.Node) []*graph.Node {
 		f := cfg.ImageFeatures(ctx, x, nil)
 		loss := graph.ReduceAllSum(graph.Square(f))
 		v := ctx.GetVariableByScopeAndName(KeyToScope(key))

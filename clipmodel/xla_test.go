@@ -87,11 +87,11 @@ func TestXLAGoldenLogits(t *testing.T) {
 }
 
 func TestDataParallelNeedsXLA(t *testing.T) {
-	if _, err := NewDataParallel(MustBackend(), 2); err == nil && MustBackend().NumDevices() < 2 {
+	if _, err := NewDataParallel(testBackend(t), 2); err == nil && testBackend(t).NumDevices() < 2 {
 		t.Fatal("data-parallel over 2 devices accepted on a backend with one")
 	}
-	if MustBackend().String() == "go" {
-		if _, err := NewDataParallel(MustBackend(), 1); err == nil {
+	if testBackend(t).String() == "go" {
+		if _, err := NewDataParallel(testBackend(t), 1); err == nil {
 			t.Fatal("data-parallel accepted on SimpleGo")
 		}
 	}

@@ -183,5 +183,3 @@ func withTimeout[T any](d time.Duration, f func() T) (T, bool) {
 	}
 }
 
-// MustShow is Show for notebook cells: it panics on error.
-func (e *AlphaExplorer) MustShow() { Must0(e.Show()) }

@@ -80,19 +80,6 @@ func LoadSweep(path string) (*wiseft.SweepResult, error) {
 	})
 }
 
-// Mix returns the WiSE-FT classifier θ(α) = (1−α)·θ_zs + α·θ_ft (wiseft.Interpolate) with zs's class names.
-//
-//	half := widgets.Must(widgets.Mix(zs, ft, 0.5))
-func Mix(zs, ft *wiseft.Classifier, alpha float64, opts ...wiseft.InterpolateOptions) (*wiseft.Classifier, error) {
-	w, err := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, alpha, opts...)
-	if err != nil {
-		return nil, err
-	}
-	m := *zs.Model
-	m.Weights = w
-	return &wiseft.Classifier{Model: &m, ClassNames: zs.ClassNames}, nil
-}
-
 // InterpolationEvaluator returns a function for AlphaExplorer.Evaluate: the metrics of θ(α) = (1−α)·θ_zs + α·θ_ft
 // on every set, in order, named as Sweep names them, with one compiled evaluator (batches of batchSize) whose
 // weights are swapped for each α.

@@ -1,23 +1,16 @@
 package widgets
 
 import (
-	"bytes"
 	"fmt"
 	"html"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"math"
-	"os"
-	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
-	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
@@ -111,142 +104,6 @@ func CompareWithRecords(res *wiseft.SweepResult, recs []results.Record) []string
 		}
 	}
 	return diffs
-}
-
-// folderSet is a folder of image files, decoded on demand.
-type folderSet struct {
-	name    string
-	classes []string
-	files   []string
-	labels  []int
-}
-
-// Name is the folder's base name.
-func (f *folderSet) Name() string { return f.name }
-
-// ClassNames are the class folders' names, or the candidate classes.
-func (f *folderSet) ClassNames() []string { return f.classes }
-
-// Templates is the paper code's simple template.
-func (f *folderSet) Templates() []string { return []string{"a photo of a {}."} }
-
-// Len is the number of image files.
-func (f *folderSet) Len() int { return len(f.files) }
-
-// Path is the file of example i.
-func (f *folderSet) Path(i int) string { return f.files[i] }
-
-// Example decodes image file i.
-func (f *folderSet) Example(i int) (image.Image, int, error) {
-	img, err := preprocess.LoadImage(f.files[i])
-	if err != nil {
-		return nil, 0, err
-	}
-	return img, f.labels[i], nil
-}
-
-var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true}
-
-// ImageFolder opens a folder of images for zero-shot classification. With class sub-folders (dir/<class>/*.png,
-// the ImageFolder layout) the labels are the sorted folder names, and classNames, when given, must list one
-// name per folder; labelled is true. Without sub-folders every image of dir is listed with label 0, classNames
-// (required) are the candidate classes, and labelled is false. Files are .png, .jpg, .jpeg, .gif or .bmp,
-// sorted by name; limit > 0 keeps the first limit images of each class (of the folder, without classes).
-func ImageFolder(dir string, classNames []string, limit int) (ds datasets.Dataset, labelled bool, err error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, false, fmt.Errorf("widgets: image folder: %w", err)
-	}
-	var folders []string
-	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			folders = append(folders, e.Name())
-		}
-	}
-	sort.Strings(folders)
-	images := func(d string) ([]string, error) {
-		es, err := os.ReadDir(d)
-		if err != nil {
-			return nil, err
-		}
-		var out []string
-		for _, e := range es {
-			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
-				out = append(out, filepath.Join(d, e.Name()))
-			}
-		}
-		sort.Strings(out)
-		if limit > 0 && len(out) > limit {
-			out = out[:limit]
-		}
-		return out, nil
-	}
-	f := &folderSet{name: filepath.Base(filepath.Clean(dir))}
-	if len(folders) > 0 {
-		f.classes = folders
-		if len(classNames) > 0 {
-			if len(classNames) != len(folders) {
-				return nil, false, fmt.Errorf("widgets: %s has %d class folders but %d class names were given",
-					dir, len(folders), len(classNames))
-			}
-			f.classes = slices.Clone(classNames)
-		}
-		for label, sub := range folders {
-			files, err := images(filepath.Join(dir, sub))
-			if err != nil {
-				return nil, false, err
-			}
-			for _, file := range files {
-				f.files, f.labels = append(f.files, file), append(f.labels, label)
-			}
-		}
-		labelled = true
-	} else {
-		if len(classNames) == 0 {
-			return nil, false, fmt.Errorf("widgets: %s has no class folders: give the candidate class names", dir)
-		}
-		f.classes = slices.Clone(classNames)
-		if f.files, err = images(dir); err != nil {
-			return nil, false, err
-		}
-		f.labels = make([]int, len(f.files))
-	}
-	if len(f.files) == 0 {
-		return nil, false, fmt.Errorf("widgets: no images (.png, .jpg, .jpeg, .gif, .bmp) in %s", dir)
-	}
-	return f, labelled, nil
-}
-
-// WriteImageFolder writes the first n examples of each class of ds as PNG files under dir/<class name>/ (the
-// layout ImageFolder reads), to try a notebook on images from files.
-func WriteImageFolder(ds datasets.Dataset, n int, dir string) error {
-	count := make([]int, len(ds.ClassNames()))
-	for i := 0; i < ds.Len(); i++ {
-		img, label, err := ds.Example(i)
-		if err != nil {
-			return err
-		}
-		if count[label] >= n {
-			continue
-		}
-		class := strings.ReplaceAll(ds.ClassNames()[label], "/", "_")
-		sub := filepath.Join(dir, class)
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return err
-		}
-		if err := atomicfile.Write(filepath.Join(sub, fmt.Sprintf("%s-%05d.png", ds.Name(), i)), buf.Bytes()); err != nil {
-			return err
-		}
-		count[label]++
-		if slices.Min(count) >= n {
-			break
-		}
-	}
-	return nil
 }
 
 // TopK returns the k most probable labels of a prediction made with Evaluator.KeepProbs, most probable first.

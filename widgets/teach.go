@@ -5,8 +5,6 @@ import (
 	"html"
 	"image/color"
 	"math"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -16,37 +14,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/figures"
 )
-
-// LossAccuracy are the mean cross-entropy loss and the top-1 accuracy of a model on a set of examples.
-type LossAccuracy struct {
-	Loss, Accuracy float64
-}
-
-// CrossEntropy computes the mean loss −log p(label) and the accuracy of predictions made with
-// Evaluator.KeepProbs set (each Prediction has its whole softmax).
-func CrossEntropy(preds []wiseft.Prediction) (LossAccuracy, error) {
-	if len(preds) == 0 {
-		return LossAccuracy{}, fmt.Errorf("widgets: cross-entropy of no predictions")
-	}
-	var loss float64
-	correct := 0
-	for _, p := range preds {
-		if p.Label < 0 || p.Label >= len(p.Probs) {
-			return LossAccuracy{}, fmt.Errorf("widgets: prediction %d has no probability for label %d "+
-				"(set Evaluator.KeepProbs)", p.Index, p.Label)
-		}
-		loss -= math.Log(max(float64(p.Probs[p.Label]), 1e-30))
-		if p.Correct() {
-			correct++
-		}
-	}
-	n := float64(len(preds))
-	return LossAccuracy{Loss: loss / n, Accuracy: float64(correct) / n}, nil
-}
 
 // OutputEnsemble returns the predictions of the output-space ensemble of two models: the arg-max and softmax of
 // (1−α)·log p0 + α·log p1, which is the ensemble of their logits (log-probabilities differ from logits by a
@@ -84,111 +54,8 @@ func OutputEnsemble(p0, p1 []wiseft.Prediction, alpha float64) ([]wiseft.Predict
 	return out, nil
 }
 
-// GroupDistance is how far one group of tensors moved between two models.
-type GroupDistance struct {
-	// Group names the tensors: "vision embeddings", "vision layer 0", ..., "visual projection", "head", "other".
-	Group string
-	// Params is the number of values in the group.
-	Params int
-	// Distance is ‖θ1 − θ0‖₂ over the group; Norm0 is ‖θ0‖₂.
-	Distance, Norm0 float64
-}
-
-// Relative is Distance / Norm0 (0 when Norm0 is 0).
-func (g GroupDistance) Relative() float64 {
-	if g.Norm0 == 0 {
-		return 0
-	}
-	return g.Distance / g.Norm0
-}
-
-var layerRE = regexp.MustCompile(`^(vision|text)_model\.encoder\.layers\.(\d+)\.`)
-
-// tensorGroup names the group of a CLIP tensor.
-func tensorGroup(name string) string {
-	if m := layerRE.FindStringSubmatch(name); m != nil {
-		return m[1] + " layer " + m[2]
-	}
-	switch {
-	case strings.HasPrefix(name, "vision_model.embeddings.") || strings.HasPrefix(name, "vision_model.pre_layrnorm."):
-		return "vision embeddings"
-	case strings.HasPrefix(name, "vision_model.post_layernorm."):
-		return "vision final norm"
-	case strings.HasPrefix(name, "visual_projection."):
-		return "visual projection"
-	case strings.HasPrefix(name, clipmodel.HeadPrefix):
-		return "head"
-	case strings.HasPrefix(name, "text_model.") || strings.HasPrefix(name, "text_projection."):
-		return "text tower"
-	}
-	return "other"
-}
-
-// WeightDistances measures, per group of tensors (embeddings, each layer, projection, head, ...) and in total
-// (the last entry, "total"), how far θ1 is from θ0. Groups that did not move (the text tower, which
-// fine-tuning leaves alone) are included with distance 0. The models must have the same tensors.
-func WeightDistances(theta0, theta1 clipmodel.Weights) ([]GroupDistance, error) {
-	groups := map[string]*GroupDistance{}
-	var order []string
-	var total GroupDistance
-	total.Group = "total"
-	for _, name := range theta0.Names() {
-		a, b := theta0[name], theta1[name]
-		if b == nil || len(a.Data) != len(b.Data) {
-			return nil, fmt.Errorf("widgets: tensor %q is missing or has another size in the second model", name)
-		}
-		g := tensorGroup(name)
-		if groups[g] == nil {
-			groups[g] = &GroupDistance{Group: g}
-			order = append(order, g)
-		}
-		var d2, n2 float64
-		for i, x := range a.Data {
-			d := float64(b.Data[i]) - float64(x)
-			d2 += d * d
-			n2 += float64(x) * float64(x)
-		}
-		gd := groups[g]
-		gd.Params += len(a.Data)
-		gd.Distance += d2 // squared until the end
-		gd.Norm0 += n2
-		total.Params += len(a.Data)
-		total.Distance += d2
-		total.Norm0 += n2
-	}
-	if len(theta1) != len(theta0) {
-		return nil, fmt.Errorf("widgets: the models have %d and %d tensors", len(theta0), len(theta1))
-	}
-	sort.SliceStable(order, func(i, j int) bool { return groupRank(order[i]) < groupRank(order[j]) })
-	out := make([]GroupDistance, 0, len(order)+1)
-	for _, g := range order {
-		gd := *groups[g]
-		gd.Distance, gd.Norm0 = math.Sqrt(gd.Distance), math.Sqrt(gd.Norm0)
-		out = append(out, gd)
-	}
-	total.Distance, total.Norm0 = math.Sqrt(total.Distance), math.Sqrt(total.Norm0)
-	return append(out, total), nil
-}
-
-// groupRank orders groups from the input of the image tower to the head, the text tower last.
-func groupRank(g string) string {
-	switch {
-	case g == "vision embeddings":
-		return "0"
-	case strings.HasPrefix(g, "vision layer "):
-		return fmt.Sprintf("1%04s", strings.TrimPrefix(g, "vision layer "))
-	case g == "vision final norm":
-		return "2"
-	case g == "visual projection":
-		return "3"
-	case g == "head":
-		return "4"
-	}
-	return "5" + g
-}
-
-// DistanceTable shows WeightDistances as a table with a bar for each group's relative distance.
-func DistanceTable(ds []GroupDistance) HTML {
+// DistanceTable shows wiseft.WeightDistances as a table with a bar for each group's relative distance.
+func DistanceTable(ds []wiseft.GroupDistance) HTML {
 	maxRel := 0.0
 	for _, d := range ds {
 		maxRel = max(maxRel, d.Relative())

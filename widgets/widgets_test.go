@@ -499,14 +499,14 @@ func TestCrossEntropyAndOutputEnsemble(t *testing.T) {
 		{Index: 1, Label: 2, Predicted: 1, Probs: []float32{0.1, 0.6, 0.3}}}
 	p1 := []wiseft.Prediction{{Index: 0, Label: 0, Predicted: 1, Probs: []float32{0.3, 0.6, 0.1}},
 		{Index: 1, Label: 2, Predicted: 2, Probs: []float32{0.05, 0.15, 0.8}}}
-	la, err := CrossEntropy(p0)
+	la, err := wiseft.CrossEntropy(p0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := -(math.Log(0.7) + math.Log(0.3)) / 2; math.Abs(la.Loss-want) > 1e-6 || la.Accuracy != 0.5 {
 		t.Errorf("CrossEntropy = %+v, want loss %v accuracy 0.5", la, want)
 	}
-	if _, err := CrossEntropy([]wiseft.Prediction{{Label: 0}}); err == nil {
+	if _, err := wiseft.CrossEntropy([]wiseft.Prediction{{Label: 0}}); err == nil {
 		t.Errorf("predictions without probabilities: want an error")
 	}
 	for _, a := range []float64{0, 1} {
@@ -535,45 +535,17 @@ func TestCrossEntropyAndOutputEnsemble(t *testing.T) {
 	}
 }
 
-func TestWeightDistances(t *testing.T) {
+func TestDistanceTable(t *testing.T) {
 	a, b := tinyClassifier(t, 1), tinyClassifier(t, 1)
 	b.Model.Weights["vision_model.encoder.layers.1.mlp.fc1.bias"].Data[0] += 3
-	b.Model.Weights[wiseft.HeadBias].Data[1] += 4
-	ds, err := WeightDistances(a.Model.Weights, b.Model.Weights)
+	ds, err := wiseft.WeightDistances(a.Model.Weights, b.Model.Weights)
 	if err != nil {
 		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	var order []string
-	for _, d := range ds {
-		got[d.Group] = d.Distance
-		order = append(order, d.Group)
-	}
-	if math.Abs(got["vision layer 1"]-3) > 1e-6 || math.Abs(got["head"]-4) > 1e-6 || math.Abs(got["total"]-5) > 1e-6 ||
-		got["vision layer 0"] != 0 || got["text tower"] != 0 {
-		t.Errorf("distances %v", got)
-	}
-	want := []string{"vision embeddings", "vision layer 0", "vision layer 1", "vision layer 2", "vision final norm",
-		"visual projection", "head"}
-	for i, w := range want {
-		if order[i] != w {
-			t.Fatalf("group order %v, want %v first", order, want)
-		}
-	}
-	if order[len(order)-1] != "total" {
-		t.Errorf("last group %q, want total", order[len(order)-1])
-	}
-	if groupRank("vision layer 10") <= groupRank("vision layer 9") {
-		t.Errorf("layer 10 sorts before layer 9")
 	}
 	h := string(DistanceTable(ds))
 	wellFormed(t, "distance table", h)
 	if !strings.Contains(h, "vision layer 1") || !strings.Contains(h, "total") {
 		t.Errorf("distance table:\n%s", h)
-	}
-	delete(b.Model.Weights, wiseft.HeadBias)
-	if _, err := WeightDistances(a.Model.Weights, b.Model.Weights); err == nil {
-		t.Errorf("missing tensor: want an error")
 	}
 }
 
@@ -619,40 +591,8 @@ func TestSummaryAndCompare(t *testing.T) {
 	}
 }
 
-func TestImageFolder(t *testing.T) {
-	dir := t.TempDir()
+func TestTopKAndSheets(t *testing.T) {
 	src := fakeDataset(9)
-	if err := WriteImageFolder(src, 2, dir); err != nil {
-		t.Fatal(err)
-	}
-	ds, labelled, err := ImageFolder(dir, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !labelled || ds.Len() != 6 || strings.Join(ds.ClassNames(), ",") != "a,b,c" {
-		t.Fatalf("folder: labelled %v, %d images, classes %v", labelled, ds.Len(), ds.ClassNames())
-	}
-	img, label, err := ds.Example(5)
-	if err != nil || label != 2 || img.Bounds().Dx() != 4 {
-		t.Errorf("example 5: label %d, %v, %v", label, img.Bounds(), err)
-	}
-	if ds, _, _ := ImageFolder(dir, []string{"A", "B", "C"}, 1); ds.Len() != 3 || ds.ClassNames()[1] != "B" {
-		t.Errorf("renamed, limited folder: %d images, %v", ds.Len(), ds.ClassNames())
-	}
-	if _, _, err := ImageFolder(dir, []string{"A"}, 0); err == nil {
-		t.Errorf("wrong number of class names: want an error")
-	}
-	flat := filepath.Join(dir, "a")
-	if _, _, err := ImageFolder(flat, nil, 0); err == nil {
-		t.Errorf("flat folder without class names: want an error")
-	}
-	ds, labelled, err = ImageFolder(flat, []string{"cat", "dog"}, 0)
-	if err != nil || labelled || ds.Len() != 2 {
-		t.Errorf("flat folder: %v labelled %v", err, labelled)
-	}
-	if _, _, err := ImageFolder(t.TempDir(), []string{"x"}, 0); err == nil {
-		t.Errorf("empty folder: want an error")
-	}
 	if k := TopK(wiseft.Prediction{Probs: []float32{0.1, 0.5, 0.2, 0.2}}, 3); k[0] != 1 || k[1] != 2 || k[2] != 3 {
 		t.Errorf("TopK = %v", k)
 	}
@@ -670,20 +610,7 @@ func TestImageFolder(t *testing.T) {
 	}
 }
 
-func TestMix(t *testing.T) {
-	zs, ft := tinyClassifier(t, 1), tinyClassifier(t, 2)
-	half, err := Mix(zs, ft, 0.5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "visual_projection.weight"
-	want := float32(0.5*float64(zs.Model.Weights[name].Data[3]) + 0.5*float64(ft.Model.Weights[name].Data[3]))
-	if half.Model.Weights[name].Data[3] != want || half.Model == zs.Model {
-		t.Errorf("Mix(0.5) = %v, want %v", half.Model.Weights[name].Data[3], want)
-	}
-	if _, err := Mix(zs, ft, 2); err == nil {
-		t.Errorf("α = 2 without extrapolation: want an error")
-	}
+func TestLoadSweepOfNothing(t *testing.T) {
 	if _, err := LoadSweep(filepath.Join(t.TempDir(), "none.gob")); err == nil {
 		t.Errorf("LoadSweep of nothing: want an error")
 	}

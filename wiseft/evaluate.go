@@ -312,27 +312,7 @@ func (e *Evaluator) labelSpace(ds datasets.Dataset) ([][]int, error) {
 	return groups, nil
 }
 
-// MustNewEvaluator is NewEvaluator for notebook cells: it panics on error.
-//
-//	ev := wiseft.MustNewEvaluator(clf, 32)
-func MustNewEvaluator(clf *Classifier, batchSize int) *Evaluator {
-	e, err := NewEvaluator(clf, batchSize)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
 
-// MustEvaluate is Evaluate for notebook cells: it panics on error.
-//
-//	fmt.Printf("%.2f%%\n", 100*ev.MustEvaluate(testSet, 500).Top1)
-func (e *Evaluator) MustEvaluate(ds datasets.Dataset, limit int) Metrics {
-	m, err := e.Evaluate(ds, limit)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
 
 // firstN returns the indices 0..n-1, n being limit clipped to [1, total] (limit ≤ 0 means total).
 func firstN(total, limit int) []int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"github.com/gowiseft/wiseft/clipmodel"
@@ -11,8 +12,8 @@ import (
 
 // FineTuneConfig.BF16: mixed precision trains the same weights (float32 masters) in the same direction as float32.
 func TestFineTuneBF16(t *testing.T) {
-	if !clipmodel.MustBackend().Capabilities().DTypes[dtypes.BFloat16] {
-		t.Skipf("backend %s does not support bfloat16", clipmodel.MustBackend().Name())
+	if !testBackend(t).Capabilities().DTypes[dtypes.BFloat16] {
+		t.Skipf("backend %s does not support bfloat16", testBackend(t).Name())
 	}
 	zs := ftClassifier(t)
 	ds := newFTShapes(16, 1)
@@ -47,4 +48,14 @@ func TestFineTuneBF16(t *testing.T) {
 			t.Errorf("bf16: %s did not train", k)
 		}
 	}
+}
+
+// testBackend is the process backend, or the test's end.
+func testBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := clipmodel.Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -84,14 +84,16 @@ func TaskVector(theta0, theta1 clipmodel.Weights, lambda float64) (clipmodel.Wei
 	}), nil
 }
 
-// MustInterpolate is Interpolate for notebook cells: it panics on error.
+
+// Mix returns the WiSE-FT classifier θ(α) = (1−α)·θ_zs + α·θ_ft (Interpolate) with zs's class names.
 //
-//	mid := wiseft.MustInterpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
-func MustInterpolate(theta0, theta1 clipmodel.Weights, alpha float64,
-	opts ...InterpolateOptions) clipmodel.Weights {
-	w, err := Interpolate(theta0, theta1, alpha, opts...)
+//	half, err := wiseft.Mix(zs, ft, 0.5)
+func Mix(zs, ft *Classifier, alpha float64, opts ...InterpolateOptions) (*Classifier, error) {
+	w, err := Interpolate(zs.Model.Weights, ft.Model.Weights, alpha, opts...)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return w
+	m := *zs.Model
+	m.Weights = w
+	return &Classifier{Model: &m, ClassNames: zs.ClassNames}, nil
 }

@@ -118,3 +118,34 @@ func MetricsFromPredictions(dataset string, classNames []string, preds []Predict
 	}
 	return m, nil
 }
+
+// LossAccuracy are the mean cross-entropy loss and the top-1 accuracy of a model on a set of examples.
+type LossAccuracy struct {
+	Loss, Accuracy float64
+}
+
+// CrossEntropy computes the mean loss −log p(label) and the accuracy of predictions made with
+// Evaluator.KeepProbs set (each Prediction has its whole softmax).
+//
+//	ev.KeepProbs = true
+//	preds, _ := ev.Predict(testSet, 500)
+//	la, err := wiseft.CrossEntropy(preds) // la.Loss, la.Accuracy
+func CrossEntropy(preds []Prediction) (LossAccuracy, error) {
+	if len(preds) == 0 {
+		return LossAccuracy{}, fmt.Errorf("cross-entropy of no predictions")
+	}
+	var loss float64
+	correct := 0
+	for _, p := range preds {
+		if p.Label < 0 || p.Label >= len(p.Probs) {
+			return LossAccuracy{}, fmt.Errorf("prediction %d has no probability for label %d "+
+				"(set Evaluator.KeepProbs)", p.Index, p.Label)
+		}
+		loss -= math.Log(max(float64(p.Probs[p.Label]), 1e-30))
+		if p.Correct() {
+			correct++
+		}
+	}
+	n := float64(len(preds))
+	return LossAccuracy{Loss: loss / n, Accuracy: float64(correct) / n}, nil
+}

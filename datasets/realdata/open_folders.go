@@ -17,6 +17,8 @@ type folderSpec struct {
 	// skipUnknown ignores folders labelOf rejects instead of failing (ObjectNet keeps 113 of its 313 folders).
 	skipUnknown bool
 	border      int
+	// perClass > 0 keeps the first perClass files of each class folder.
+	perClass int
 }
 
 // openFolders lists the class folders and image files of spec.root.
@@ -62,6 +64,7 @@ func openFolders(spec folderSpec) (*folderSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %s: %w", spec.name, err)
 	}
+	keepFirst(files, spec.perClass)
 	samples := interleave(files, labels)
 	if len(samples) == 0 {
 		return nil, layoutErr("no image files in the class folders")

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
 	"github.com/gowiseft/wiseft/clipmodel"
@@ -49,7 +50,7 @@ func runCase(b *testing.B, prepare func() (*Case, error)) {
 }
 
 func BenchmarkViTB32Forward(b *testing.B) {
-	backend := clipmodel.MustBackend()
+	backend := testBackend(b)
 	for _, batch := range []int{1, 16} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			runCase(b, func() (*Case, error) { return ViTB32Forward(backend, batch, dtypes.Float32) })
@@ -58,7 +59,7 @@ func BenchmarkViTB32Forward(b *testing.B) {
 }
 
 func BenchmarkTinyTrainStep(b *testing.B) {
-	backend := clipmodel.MustBackend()
+	backend := testBackend(b)
 	for _, opts := range []struct {
 		name string
 		TrainOptions
@@ -70,7 +71,7 @@ func BenchmarkTinyTrainStep(b *testing.B) {
 }
 
 func BenchmarkMatMul(b *testing.B) {
-	backend := clipmodel.MustBackend()
+	backend := testBackend(b)
 	for _, s := range [][3]int{{800, 768, 768}, {800, 768, 3072}} {
 		b.Run(fmt.Sprintf("%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) {
 			runCase(b, func() (*Case, error) { return MatMul(backend, s[0], s[1], s[2]) })
@@ -82,7 +83,7 @@ func TestTinyTrainStepRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a training step")
 	}
-	c, err := TinyTrainStep(clipmodel.MustBackend(), 8, TrainOptions{})
+	c, err := TinyTrainStep(testBackend(t), 8, TrainOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,4 +94,14 @@ func TestTinyTrainStepRuns(t *testing.T) {
 	if len(s.Samples) < 2 || s.ItemsPerSec() <= 0 {
 		t.Fatalf("stats %+v", s)
 	}
+}
+
+// testBackend is the process backend, or the test's end.
+func testBackend(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := clipmodel.Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

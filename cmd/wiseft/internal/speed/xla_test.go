@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
-
-	"github.com/gowiseft/wiseft/clipmodel"
 )
 
 // The data-parallel training step (clipmodel.DataParallel) against the single-device one: same losses, step after
@@ -18,7 +16,7 @@ func TestDataParallelStepMatchesSingleDevice(t *testing.T) {
 	if !strings.HasPrefix(os.Getenv(backends.ConfigEnvVar), "xla") {
 		t.Skip("needs GOMLX_BACKEND=xla:<plugin>")
 	}
-	b := clipmodel.MustBackend()
+	b := testBackend(t)
 	batch := 8 * b.NumDevices()
 	var losses [2][]float32
 	for i, dp := range []bool{false, true} {
