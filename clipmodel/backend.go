@@ -48,7 +48,6 @@ func Backend() (backends.Backend, error) {
 	return backend, backendErr
 }
 
-
 func newBackend(config string) (b backends.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -106,7 +106,6 @@ func (e *Encoder) towers() (image, text *context.Exec, err error) {
 	return e.imageExec, e.textExec, nil
 }
 
-
 // SetWeights replaces the encoder's weights (same config and shapes) without recompiling.
 func (e *Encoder) SetWeights(w Weights) error {
 	if err := w.Check(e.Config); err != nil {

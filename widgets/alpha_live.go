@@ -182,4 +182,3 @@ func withTimeout[T any](d time.Duration, f func() T) (T, bool) {
 		return zero, false
 	}
 }
-

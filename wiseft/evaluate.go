@@ -312,8 +312,6 @@ func (e *Evaluator) labelSpace(ds datasets.Dataset) ([][]int, error) {
 	return groups, nil
 }
 
-
-
 // firstN returns the indices 0..n-1, n being limit clipped to [1, total] (limit ≤ 0 means total).
 func firstN(total, limit int) []int {
 	n := total

@@ -84,7 +84,6 @@ func TaskVector(theta0, theta1 clipmodel.Weights, lambda float64) (clipmodel.Wei
 	}), nil
 }
 
-
 // Mix returns the WiSE-FT classifier θ(α) = (1−α)·θ_zs + α·θ_ft (Interpolate) with zs's class names.
 //
 //	half, err := wiseft.Mix(zs, ft, 0.5)
