@@ -189,12 +189,12 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 	if i < 0 {
 		return curves, scatter, fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
-	recs := res.Records(results.Record{})
-	cs, err := figures.AlphaCurves(recs, id, shifts, figures.GroupBy())
+	runs := []results.Curve{res.Curve("")}
+	cs, err := figures.AlphaCurves(runs, id, shifts)
 	if err != nil {
 		return curves, scatter, err
 	}
-	ss, err := figures.Scatter(recs, id, shifts, figures.GroupBy())
+	ss, err := figures.Scatter(runs, id, shifts)
 	if err != nil {
 		return curves, scatter, err
 	}

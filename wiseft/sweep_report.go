@@ -1,8 +1,10 @@
 package wiseft
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -145,6 +147,32 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 		out[i] = rec
 	}
 	return out
+}
+
+// Curve is the sweep as a typed curve for the figures (package figures): its α ascending and each set's top-1,
+// under label ("" names it "WiSE-FT").
+//
+//	figs, err := figures.Scatter([]results.Curve{res.Curve("")}, "MNIST", []string{"MNIST-Inverted"})
+func (r *SweepResult) Curve(label string) results.Curve {
+	if label == "" {
+		label = "WiSE-FT"
+	}
+	order := make([]int, len(r.Alphas))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Alphas[a], r.Alphas[b]) })
+	c := results.Curve{Label: label, Top1: make(map[string][]float64, len(r.Sets))}
+	for _, i := range order {
+		if n := len(c.Alphas); n > 0 && c.Alphas[n-1] == r.Alphas[i] {
+			continue // an α given twice: the first one's metrics
+		}
+		c.Alphas = append(c.Alphas, r.Alphas[i])
+		for j, s := range r.Sets {
+			c.Top1[s] = append(c.Top1[s], r.Metrics[i][j].Top1)
+		}
+	}
+	return c
 }
 
 // Summary prints the sweep as `wiseft run` does: a row per α with the in-distribution set id, each shift and the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -45,7 +46,11 @@ func runPlot(args []string) error {
 	if len(shifts) == 0 {
 		return usagef("no shift datasets to plot against %s", idName)
 	}
-	paths, err := savePlots(recs, idName, shifts, *save)
+	curves, err := results.Curves(recs, figures.DefaultGroupKeys...)
+	if err != nil {
+		return fmt.Errorf("plot: %s: %w", *db, err)
+	}
+	paths, err := savePlots(curves, idName, shifts, *save)
 	if err != nil {
 		return err
 	}

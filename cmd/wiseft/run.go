@@ -214,7 +214,11 @@ func runWiSEFT(f runFlags, _ []string) error {
 		plotDir = filepath.Join(f.save, "plots")
 	}
 	if plotDir != "" && len(shifts) > 0 {
-		paths, err := savePlots(recs, idName, shifts, plotDir)
+		label := "WiSE-FT"
+		if f.model != "" {
+			label += ", " + f.model
+		}
+		paths, err := savePlots([]results.Curve{res.Curve(label)}, idName, shifts, plotDir)
 		if err != nil {
 			return err
 		}
@@ -297,12 +301,12 @@ func baseRecord(f runFlags) results.Record {
 	}
 }
 
-func savePlots(recs []results.Record, id string, shifts []string, dir string) ([]string, error) {
-	paths, err := figures.SaveAll(recs, id, shifts, dir)
+func savePlots(runs []results.Curve, id string, shifts []string, dir string) ([]string, error) {
+	paths, err := figures.SaveAll(runs, id, shifts, dir)
 	if err != nil {
 		return nil, err
 	}
-	curves, err := figures.AlphaCurves(recs, id, shifts)
+	curves, err := figures.AlphaCurves(runs, id, shifts)
 	if err != nil {
 		return nil, err
 	}

@@ -14,24 +14,19 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// AlphaCurves draws, for each run (see [GroupBy]), top-1 accuracy in
+// AlphaCurves draws, for each run (a curve), top-1 accuracy in
 // percent against the mixing coefficient α: one line for idDataset, one
 // per shift dataset and a thick one for the average over the shifts,
 // with the α that maximises that average marked by a dotted line. The
 // figure is named "alpha" when the log holds one run and
 // "alpha-" + [FileName](run label) otherwise. Errors are as for [Scatter].
 //
-//	figs, err := figures.AlphaCurves(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
+//	figs, err := figures.AlphaCurves(curves, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
 //	if err == nil {
 //		_, err = figs[0].Save("plots") // plots/alpha.svg, plots/alpha.png
 //	}
-func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string, opts ...Option) ([]Figure, error) {
-	if err := checkInputs(recs, idDataset, shiftDatasets); err != nil {
-		return nil, err
-	}
-	o := makeOptions(opts)
-	runs, err := groupRuns(recs, o.groupKeys)
-	if err != nil {
+func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string) ([]Figure, error) {
+	if err := checkCurves(runs, idDataset, shiftDatasets); err != nil {
 		return nil, err
 	}
 	var figs []Figure
@@ -39,7 +34,7 @@ func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string
 	for _, r := range runs {
 		name := "alpha"
 		if len(runs) > 1 {
-			name = "alpha-" + FileName(r.label)
+			name = "alpha-" + FileName(r.Label)
 		}
 		for base, k := name, 2; used[name]; k++ {
 			name = base + "-" + strconv.Itoa(k)
@@ -47,17 +42,17 @@ func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string
 		used[name] = true
 		f, err := alphaFigure(name, r, idDataset, shiftDatasets)
 		if err != nil {
-			return nil, fmt.Errorf("plot: accuracy vs alpha for %s: %w", r.label, err)
+			return nil, fmt.Errorf("plot: accuracy vs alpha for %s: %w", r.Label, err)
 		}
 		figs = append(figs, f)
 	}
 	return figs, nil
 }
 
-func alphaFigure(name string, r run, id string, shifts []string) (Figure, error) {
+func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figure, error) {
 	title := "WiSE-FT: accuracy vs. mixing coefficient α"
-	if r.label != "WiSE-FT" {
-		title += "\n" + strings.TrimPrefix(r.label, "WiSE-FT, ")
+	if r.Label != "WiSE-FT" {
+		title += "\n" + strings.TrimPrefix(r.Label, "WiSE-FT, ")
 	}
 	p := newPlot(title, "mixing coefficient α  (0 = zero-shot, 1 = fine-tuned)", "Top-1 accuracy (%)")
 	grid := plotter.NewGrid()
@@ -72,7 +67,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 	}
 	all := []series{{
 		label: id + " (in-distribution)",
-		of:    func(i int) (float64, bool) { return r.value(i, id) },
+		of:    func(i int) (float64, bool) { return r.Value(i, id) },
 		style: draw.LineStyle{Color: color.Black, Width: vg.Points(2)},
 		glyph: draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2.2), Shape: draw.CircleGlyph{}},
 	}}
@@ -80,7 +75,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 		col := runColor(k + 1)
 		all = append(all, series{
 			label: s,
-			of:    func(i int) (float64, bool) { return r.value(i, s) },
+			of:    func(i int) (float64, bool) { return r.Value(i, s) },
 			style: draw.LineStyle{Color: col, Width: vg.Points(1.2)},
 			glyph: draw.GlyphStyle{Color: col, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}},
 		})
@@ -88,7 +83,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 	avgCol := runColor(0)
 	all = append(all, series{
 		label: "avg. of " + strconv.Itoa(len(shifts)) + " shifts",
-		of:    func(i int) (float64, bool) { return r.average(i, shifts) },
+		of:    func(i int) (float64, bool) { return r.Average(i, shifts) },
 		style: draw.LineStyle{Color: avgCol, Width: vg.Points(2.4), Dashes: []vg.Length{vg.Points(6), vg.Points(2)}},
 		glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}},
 	})
@@ -99,7 +94,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	bestA, bestV := math.NaN(), math.Inf(-1)
 	for si, s := range all {
-		for i, a := range r.alpha {
+		for i, a := range r.Alphas {
 			v, ok := s.of(i)
 			if !ok || math.IsNaN(v) {
 				continue
@@ -116,7 +111,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 	}
 	pad := max(0.06*(hi-lo), 0.5)
 	y0, y1 := lo-pad, hi+pad
-	a0, a1 := min(r.alpha[0], 0), max(r.alpha[len(r.alpha)-1], 1)
+	a0, a1 := min(r.Alphas[0], 0), max(r.Alphas[len(r.Alphas)-1], 1)
 
 	var best *plotter.Line
 	if !math.IsNaN(bestA) {

@@ -24,7 +24,12 @@ func ExampleSaveAll() {
 	dir, _ := os.MkdirTemp("", "plots")
 	defer os.RemoveAll(dir)
 
-	files, err := figures.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"}, dir)
+	curves, err := results.Curves(recs, figures.DefaultGroupKeys...) // one curve: one model, one training set
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	files, err := figures.SaveAll(curves, "ImageNet", []string{"ImageNetV2", "ObjectNet"}, dir)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,7 +3,8 @@ package figures
 import "gonum.org/v1/plot/vg"
 
 // DefaultGroupKeys are the record fields that tell runs apart when a log
-// holds several: records that agree on all of them form one curve.
+// holds several (see results.Curves): records that agree on all of them
+// form one curve.
 var DefaultGroupKeys = []string{"model", "train_dataset", "save"}
 
 // Figure size and PNG resolution.
@@ -17,18 +18,7 @@ const (
 type Option func(*options)
 
 type options struct {
-	groupKeys []string
-	annotate  []float64 // nil: default
-}
-
-// GroupBy sets the record fields that tell runs apart (default
-// [DefaultGroupKeys]); each distinct combination of their values is
-// drawn as its own curve. GroupBy() with no keys draws all records as
-// one curve.
-//
-//	figs, err := figures.Scatter(recs, "ImageNet", shifts, figures.GroupBy("model", "lr"))
-func GroupBy(keys ...string) Option {
-	return func(o *options) { o.groupKeys = append([]string{}, keys...) }
+	annotate []float64 // nil: default
 }
 
 // AnnotateAlphas sets the mixing coefficients α labelled next to their
@@ -40,7 +30,7 @@ func AnnotateAlphas(alphas ...float64) Option {
 }
 
 func makeOptions(opts []Option) options {
-	o := options{groupKeys: DefaultGroupKeys}
+	var o options
 	for _, f := range opts {
 		f(&o)
 	}

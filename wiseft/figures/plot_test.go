@@ -47,7 +47,7 @@ func checkSVG(t *testing.T, name string, data []byte) string {
 func TestSaveAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "plots")
 	shifts := []string{"ImageNetV2", "ImageNetR"}
-	paths, err := SaveAll(paperLog(), "ImageNet", shifts, dir)
+	paths, err := SaveAll(curvesOf(t, paperLog()), "ImageNet", shifts, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestSaveAll(t *testing.T) {
 	}
 
 	// Saving again replaces the files.
-	if _, err := SaveAll(paperLog(), "ImageNet", shifts, dir); err != nil {
+	if _, err := SaveAll(curvesOf(t, paperLog()), "ImageNet", shifts, dir); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != len(want) {
@@ -106,7 +106,7 @@ func TestSaveAll(t *testing.T) {
 
 func TestScatterFigures(t *testing.T) {
 	recs := paperLog()
-	figs, err := Scatter(recs, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
+	figs, err := Scatter(curvesOf(t, recs), "ImageNet", []string{"ImageNetV2", "ImageNetR"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +139,8 @@ func TestScatterFigures(t *testing.T) {
 	// The curve is drawn in α order even if the log is not.
 	shuffled := slices.Clone(recs)
 	slices.Reverse(shuffled)
-	runs, err := groupRuns(shuffled, DefaultGroupKeys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(runs) != 1 || !slices.IsSorted(runs[0].alpha) || len(runs[0].alpha) != 11 {
+	runs := curvesOf(t, shuffled)
+	if len(runs) != 1 || !slices.IsSorted(runs[0].Alphas) || len(runs[0].Alphas) != 11 {
 		t.Errorf("runs %+v", runs)
 	}
 }
@@ -178,44 +175,41 @@ func TestGroupRuns(t *testing.T) {
 	again["ImageNet:top1"] = 0.5
 	recs := append(append(append([]results.Record{}, a...), b...), again,
 		results.Record{"model": "x", "alpha": []any{0.5}, "ImageNet:top1": 0.1}) // no numeric alpha
-	runs, err := groupRuns(recs, DefaultGroupKeys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	runs := curvesOf(t, recs)
 	if len(runs) != 2 {
 		t.Fatalf("%d runs, want 2", len(runs))
 	}
-	if runs[0].label != "ViT-B/32, /ckpt/ViT-B/32" || runs[1].label != "ViT-L/14, /ckpt/ViT-L/14" {
-		t.Errorf("labels %q, %q", runs[0].label, runs[1].label)
+	if runs[0].Label != "ViT-B/32, /ckpt/ViT-B/32" || runs[1].Label != "ViT-L/14, /ckpt/ViT-L/14" {
+		t.Errorf("labels %q, %q", runs[0].Label, runs[1].Label)
 	}
-	if v, _ := runs[0].value(5, "ImageNet"); v != 0.5 {
+	if v, _ := runs[0].Value(5, "ImageNet"); v != 0.5 {
 		t.Errorf("α=0.5 ImageNet = %v, want the re-run's 0.5", v)
 	}
-	if len(runs[0].alpha) != 11 {
-		t.Errorf("run 0 has %d points", len(runs[0].alpha))
+	if len(runs[0].Alphas) != 11 {
+		t.Errorf("run 0 has %d points", len(runs[0].Alphas))
 	}
-	one, _ := groupRuns(recs, nil)
-	if len(one) != 1 || one[0].label != "WiSE-FT" {
-		t.Errorf("GroupBy(): %d runs, label %q", len(one), one[0].label)
+	one := curvesOf(t, recs, []string{}...)
+	if len(one) != 1 || one[0].Label != "WiSE-FT" {
+		t.Errorf("no group keys: %d runs, label %q", len(one), one[0].Label)
 	}
-	figs, err := Scatter(recs, "ImageNet", shiftNames(), GroupBy("model"), AnnotateAlphas())
+	figs, err := Scatter(curvesOf(t, recs, "model"), "ImageNet", shiftNames(), AnnotateAlphas())
 	if err != nil || len(figs) != len(synthShifts)+1 {
 		t.Fatalf("Scatter: %d figures, %v", len(figs), err)
 	}
 }
 
 func TestAverage(t *testing.T) {
-	r := run{alpha: []float64{0}, recs: []results.Record{{"A:top1": 0.5, "B:top1": 0.7}}}
-	if v, ok := r.average(0, []string{"A", "B"}); !ok || !near(v, 0.6) {
+	r := curvesOf(t, []results.Record{{"alpha": 0.0, "A:top1": 0.5, "B:top1": 0.7}})[0]
+	if v, ok := r.Average(0, []string{"A", "B"}); !ok || !near(v, 0.6) {
 		t.Errorf("average = %v, %v", v, ok)
 	}
-	if _, ok := r.average(0, []string{"A", "C"}); ok {
+	if _, ok := r.Average(0, []string{"A", "C"}); ok {
 		t.Error("average with a missing dataset ok")
 	}
 }
 
 func TestAlphaCurves(t *testing.T) {
-	figs, err := AlphaCurves(paperLog(), "ImageNet", []string{"ImageNetV2", "ImageNetR"})
+	figs, err := AlphaCurves(curvesOf(t, paperLog()), "ImageNet", []string{"ImageNetV2", "ImageNetR"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +227,7 @@ func TestAlphaCurves(t *testing.T) {
 		}
 	}
 	multi := append(synthLog("ViT-B/32", 0.63, 0.81, 1), synthLog("ViT-L/14", 0.75, 0.86, 1.2)...)
-	figs, err = AlphaCurves(multi, "ImageNet", shiftNames())
+	figs, err = AlphaCurves(curvesOf(t, multi), "ImageNet", shiftNames())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +252,7 @@ func TestErrors(t *testing.T) {
 		shifts []string
 		want   string
 	}{
-		{"no records", nil, "ImageNet", []string{"ImageNetV2"}, "no records"},
+		{"no records", nil, "ImageNet", []string{"ImageNetV2"}, `numeric "alpha"`},
 		{"no shifts", recs, "ImageNet", nil, "no shift datasets"},
 		{"no id", recs, "", []string{"ImageNetV2"}, "no in-distribution"},
 		{"unknown shift", recs, "ImageNet", []string{"ImageNetV2", "ObjectNet"}, `"ObjectNet:top1"`},
@@ -272,20 +266,27 @@ func TestErrors(t *testing.T) {
 		}, "ImageNet", []string{"ImageNetV2"}, "ImageNetV2 vs ImageNet"},
 	}
 	for _, c := range cases {
-		_, err := Scatter(c.recs, c.id, c.shifts)
+		curves, err := results.Curves(c.recs, DefaultGroupKeys...)
+		if err != nil {
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: results.Curves: %v, want an error containing %q", c.name, err, c.want)
+			}
+			continue
+		}
+		_, err = Scatter(curves, c.id, c.shifts)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
 		}
 		if c.name == "unknown shift" && !strings.Contains(err.Error(), "ImageNet, ImageNetR, ImageNetV2") {
 			t.Errorf("error does not list the log's datasets: %v", err)
 		}
-		if _, err := SaveAll(c.recs, c.id, c.shifts, t.TempDir()); err == nil {
+		if _, err := SaveAll(curves, c.id, c.shifts, t.TempDir()); err == nil {
 			t.Errorf("%s: SaveAll succeeded", c.name)
 		}
 	}
 	// A shift called "average" would overwrite the average figure.
 	dup := []results.Record{{"alpha": 0.0, "ImageNet:top1": 0.7, "average:top1": 0.6}}
-	if _, err := SaveAll(dup, "ImageNet", []string{"average"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "both") {
+	if _, err := SaveAll(curvesOf(t, dup), "ImageNet", []string{"average"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "both") {
 		t.Errorf("duplicate file name: %v", err)
 	}
 }
@@ -342,4 +343,17 @@ func TestFileNameAndAtomic(t *testing.T) {
 	if _, err := (Figure{Name: "x"}).Save(dir); err == nil {
 		t.Error("saving a figure without a plot succeeded")
 	}
+}
+
+// curvesOf groups records into curves by keys (none given: DefaultGroupKeys), as `wiseft plot` does.
+func curvesOf(t *testing.T, recs []results.Record, keys ...string) []results.Curve {
+	t.Helper()
+	if keys == nil {
+		keys = DefaultGroupKeys
+	}
+	c, err := results.Curves(recs, keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -14,9 +14,9 @@ import (
 // average.svg and average.png. Each file is written atomically. It
 // returns the paths written, in that order.
 //
-//	files, err := figures.SaveAll(recs, "ImageNet", []string{"ImageNetV2", "ImageNetSketch"}, "plots")
-func SaveAll(recs []results.Record, idDataset string, shiftDatasets []string, dir string, opts ...Option) ([]string, error) {
-	figs, err := Scatter(recs, idDataset, shiftDatasets, opts...)
+//	files, err := figures.SaveAll(curves, "ImageNet", []string{"ImageNetV2", "ImageNetSketch"}, "plots")
+func SaveAll(curves []results.Curve, idDataset string, shiftDatasets []string, dir string, opts ...Option) ([]string, error) {
+	figs, err := Scatter(curves, idDataset, shiftDatasets, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,40 +22,35 @@ const AverageName = "average"
 // increasing order, the zero-shot (α=0) and fine-tuned (α=1) models
 // marked and the line y = x dashed.
 //
-// Records without a numeric "alpha" are ignored; records of one run are
-// told apart by [GroupBy] keys. A figure uses the records that have the
-// accuracies it needs (the average needs all shifts); when one run has
-// several records with the same α, the last one counts. It is an error
-// if there are no records, if a named dataset has no ":top1" value in
-// any record, if such a value is not a fraction in [0, 1], or if a
-// figure would be empty.
+// The curves come from a results log (results.Curves) or a sweep
+// (wiseft.SweepResult.Curve). A figure uses the points that have the
+// accuracies it needs (the average needs all shifts). It is an error if
+// there are no curves, if a named dataset has no value in any curve, if
+// a value is not a fraction in [0, 1], or if a figure would be empty.
 //
-//	figs, err := figures.Scatter(recs, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
+//	curves, err := results.Curves(recs, figures.DefaultGroupKeys...)
+//	figs, err := figures.Scatter(curves, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
 //	for _, f := range figs {
 //		files, err := f.Save("plots") // plots/ImageNetV2.svg, plots/ImageNetV2.png, ...
 //	}
-func Scatter(recs []results.Record, idDataset string, shiftDatasets []string, opts ...Option) ([]Figure, error) {
-	if err := checkInputs(recs, idDataset, shiftDatasets); err != nil {
+func Scatter(runs []results.Curve, idDataset string, shiftDatasets []string, opts ...Option) ([]Figure, error) {
+	if err := checkCurves(runs, idDataset, shiftDatasets); err != nil {
 		return nil, err
 	}
 	o := makeOptions(opts)
-	runs, err := groupRuns(recs, o.groupKeys)
-	if err != nil {
-		return nil, err
-	}
-	xOf := func(r run, i int) (float64, bool) { return r.value(i, idDataset) }
+	xOf := func(r results.Curve, i int) (float64, bool) { return r.Value(i, idDataset) }
 	xLabel := idDataset + " top-1 accuracy (%)"
 
 	var figs []Figure
 	for _, s := range shiftDatasets {
-		yOf := func(r run, i int) (float64, bool) { return r.value(i, s) }
+		yOf := func(r results.Curve, i int) (float64, bool) { return r.Value(i, s) }
 		f, err := scatterFigure(s, "WiSE-FT: "+s+" vs. "+idDataset, xLabel, s+" top-1 accuracy (%)", runs, o, xOf, yOf)
 		if err != nil {
 			return nil, fmt.Errorf("plot: %s vs %s: %w", s, idDataset, err)
 		}
 		figs = append(figs, f)
 	}
-	yOf := func(r run, i int) (float64, bool) { return r.average(i, shiftDatasets) }
+	yOf := func(r results.Curve, i int) (float64, bool) { return r.Average(i, shiftDatasets) }
 	n := strconv.Itoa(len(shiftDatasets))
 	f, err := scatterFigure(AverageName, "WiSE-FT: average of "+n+" shifts vs. "+idDataset, xLabel,
 		"Avg. top-1 accuracy on "+n+" shifts (%)", runs, o, xOf, yOf)
@@ -71,12 +66,12 @@ type curve struct {
 	alphas []float64
 }
 
-func scatterFigure(name, title, xLabel, yLabel string, runs []run, o options,
-	xOf, yOf func(run, int) (float64, bool)) (Figure, error) {
+func scatterFigure(name, title, xLabel, yLabel string, runs []results.Curve, o options,
+	xOf, yOf func(results.Curve, int) (float64, bool)) (Figure, error) {
 	curves := make([]curve, len(runs))
 	var xs, ys []float64
 	for ri, r := range runs {
-		for i, a := range r.alpha {
+		for i, a := range r.Alphas {
 			x, okx := xOf(r, i)
 			y, oky := yOf(r, i)
 			if !okx || !oky || math.IsNaN(x) || math.IsNaN(y) {
@@ -115,7 +110,7 @@ func scatterFigure(name, title, xLabel, yLabel string, runs []run, o options,
 		pts, _ := plotter.NewScatter(cv.xys)
 		pts.GlyphStyle = pointStyle(col)
 		p.Add(line, pts)
-		entries = append(entries, legendEntry{runs[ri].label, []plot.Thumbnailer{line, pts}})
+		entries = append(entries, legendEntry{runs[ri].Label, []plot.Thumbnailer{line, pts}})
 
 		for i, a := range cv.alphas {
 			if a == 0 {

@@ -80,15 +80,15 @@ func TestWritePlotcheck(t *testing.T) {
 	if dir == "" {
 		t.Skip("set WISEFT_PLOTCHECK=dir to write the figures there")
 	}
-	if _, err := SaveAll(paperLog(), "ImageNet", []string{"ImageNetV2", "ImageNetR"}, dir+"/paper"); err != nil {
+	if _, err := SaveAll(curvesOf(t, paperLog()), "ImageNet", []string{"ImageNetV2", "ImageNetR"}, dir+"/paper"); err != nil {
 		t.Fatal(err)
 	}
 	multi := append(synthLog("ViT-B/32", 0.633, 0.81, 1), synthLog("ViT-L/14", 0.753, 0.86, 1.2)...)
-	if _, err := SaveAll(multi, "ImageNet", shiftNames(), dir+"/multi"); err != nil {
+	if _, err := SaveAll(curvesOf(t, multi), "ImageNet", shiftNames(), dir+"/multi"); err != nil {
 		t.Fatal(err)
 	}
 	for _, recs := range [][]results.Record{paperLog(), multi} {
-		figs, err := AlphaCurves(recs, "ImageNet", []string{"ImageNetV2", "ImageNetR"})
+		figs, err := AlphaCurves(curvesOf(t, recs), "ImageNet", []string{"ImageNetV2", "ImageNetR"})
 		if err != nil {
 			t.Fatal(err)
 		}
