@@ -22,6 +22,15 @@ type Transform struct {
 	Size int
 	// Mean and Std normalise the R, G and B channels after scaling to [0, 1].
 	Mean, Std [3]float32
+	// DCTScaling lets [Transform.DecodeEval] and [Transform.LoadEval] decode
+	// a JPEG at 1/2, 1/4 or 1/8 of its size in the DCT domain when it is at
+	// least twice the size Eval resizes it to, as Pillow does after
+	// Image.draft. It is faster (libjpeg-turbo skips most of the inverse DCT
+	// and the resize has fewer pixels to read) but changes the pixels
+	// slightly; off by default, since the paper's preprocessing
+	// (torchvision on Pillow) decodes every JPEG in full. The README gives
+	// the measured differences. It has no effect without cgo.
+	DCTScaling bool
 }
 
 // New returns CLIP's transform for Size×Size inputs with [DefaultMean] and
