@@ -88,7 +88,8 @@ func isJPEG(data []byte) bool {
 }
 
 func decodeLimited(r io.Reader, maxPixels int64, opt decodeOptions) (img image.Image, err error) {
-	data, err := readAll(r)
+	data, buf, err := readAll(r)
+	defer putBytes(buf) // no decoder keeps its input
 	if err != nil {
 		return nil, fmt.Errorf("reading image: %w", err)
 	}
@@ -108,17 +109,30 @@ func decodeLimited(r io.Reader, maxPixels int64, opt decodeOptions) (img image.I
 	return decodeStd(data, maxPixels)
 }
 
-// readAll reads r to the end; for a file it allocates the buffer once, at
-// the file's size.
-func readAll(r io.Reader) ([]byte, error) {
+// readAll reads r to the end. A regular file is read into a pooled buffer
+// of its size, returned as buf for putBytes once the data is decoded; other
+// readers give a buffer of their own (buf nil).
+func readAll(r io.Reader) (data []byte, buf *[]uint8, err error) {
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > 0 && st.Size() < 1<<31 {
-			buf := bytes.NewBuffer(make([]byte, 0, st.Size()+1))
-			_, err := buf.ReadFrom(f)
-			return buf.Bytes(), err
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > 0 && st.Size() < 1<<30 {
+			buf = getBytes(int(st.Size()))
+			n, err := io.ReadFull(f, *buf)
+			if err == io.ErrUnexpectedEOF {
+				err = nil // the file shrank: decode what is there
+			}
+			if err == nil && n == len(*buf) {
+				// It may also have grown since Stat: read the rest.
+				rest, e := io.ReadAll(f)
+				if len(rest) > 0 {
+					return append((*buf)[:n:n], rest...), buf, e
+				}
+				err = e
+			}
+			return (*buf)[:n], buf, err
 		}
 	}
-	return io.ReadAll(r)
+	data, err = io.ReadAll(r)
+	return data, nil, err
 }
 
 // decodeStd decodes data with the standard library's registered decoders.

@@ -187,3 +187,53 @@ func TestYCbCrImageToRGB(t *testing.T) {
 		})
 	}
 }
+
+// TestDCTScalingDifference measures what DCT-domain reduction does to the
+// 224×224 crop the model sees, on photo-sized JPEGs of each benchmark size
+// (those at least twice the resized size are reduced by 1/2): the figures
+// of the README. With libjpeg-turbo, full decoding gives Pillow's pixels
+// (TestEvalJPEGMatchesPillow), so "full" is the paper's preprocessing; the
+// pure-Go decoder's own difference from it is measured alongside.
+func TestDCTScalingDifference(t *testing.T) {
+	if !TurboJPEG {
+		t.Skip("built without libjpeg-turbo: no DCT scaling, and no Pillow-exact full decode to compare with")
+	}
+	tr := New(224)
+	dct := tr
+	dct.DCTScaling = true
+	var dctMax, goMax int
+	var dctSum, goSum float64
+	reduced := 0
+	for i, size := range benchPhotoSizes {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, photoLike(size[0], size[1], uint64(i)), &jpeg.Options{Quality: 90}); err != nil {
+			t.Fatal(err)
+		}
+		decode := func(tr Transform, opt decodeOptions) rgbImage {
+			opt.draftSize = tr.draftSize()
+			img, err := decodeLimited(bytes.NewReader(buf.Bytes()), MaxPixels, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr.evalRGB(img)
+		}
+		full := decode(tr, decodeOptions{})
+		m, mean := rgbDiff(decode(dct, decodeOptions{}), full)
+		if jpegScale(size[0], size[1], 224) > 1 {
+			reduced++
+			dctMax, dctSum = max(dctMax, m), dctSum+mean
+			t.Logf("%dx%d, DCT scaling 1/%d vs full decode: max %d, mean %.3f levels", size[0], size[1],
+				jpegScale(size[0], size[1], 224), m, mean)
+		} else if m != 0 {
+			t.Errorf("%dx%d is not reduced, yet DCT scaling changed its pixels", size[0], size[1])
+		}
+		m, mean = rgbDiff(decode(tr, decodeOptions{pureGo: true}), full)
+		goMax, goSum = max(goMax, m), goSum+mean
+	}
+	dctMean, goMean := dctSum/float64(reduced), goSum/float64(len(benchPhotoSizes))
+	t.Logf("DCT scaling vs full decode (%d of %d reduced): max %d, mean %.3f levels", reduced, len(benchPhotoSizes), dctMax, dctMean)
+	t.Logf("image/jpeg vs libjpeg-turbo (= Pillow), all %d: max %d, mean %.3f levels", len(benchPhotoSizes), goMax, goMean)
+	if reduced == 0 || dctMax > 80 || dctMean > 4 || goMax > 80 || goMean > 2 {
+		t.Errorf("differences beyond the bounds (DCT: max 80, mean 4; image/jpeg: max 80, mean 2 levels)")
+	}
+}

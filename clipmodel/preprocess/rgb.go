@@ -9,11 +9,14 @@ import (
 type rgbImage struct {
 	pix  []uint8
 	w, h int
+	// pooled is set when pix came from the buffer pool (see release).
+	pooled *[]uint8
 }
 
 // toRGB converts the rectangle r (inside img's bounds) of img to 8-bit RGB
 // the way PIL's convert("RGB") does: gray is replicated, palettes are looked
 // up and alpha is dropped, keeping the straight (non-premultiplied) colour.
+// The result is in a pooled buffer (release it) or, see below, a view.
 //
 // An [*RGB] whose rows are contiguous is used in place (the resampler only
 // reads its source), so the libjpeg-turbo path converts nothing.
@@ -23,7 +26,7 @@ func toRGB(img image.Image, r image.Rectangle) rgbImage {
 		i := m.PixOffset(r.Min.X, r.Min.Y)
 		return rgbImage{pix: m.Pix[i : i+3*w*h], w: w, h: h}
 	}
-	out := rgbImage{pix: make([]uint8, 3*w*h), w: w, h: h}
+	out := newPooledRGB(w, h)
 	dst := out.pix
 	switch m := img.(type) {
 	case *RGB:

@@ -60,16 +60,23 @@ func (t Transform) Eval(img image.Image) []float32 {
 }
 
 func (t Transform) evalInto(dst []float32, img image.Image) {
+	m := t.evalRGB(img)
+	defer m.release()
+	t.normalizeInto(dst, m)
+}
+
+// evalRGB is Eval before the normalisation: the resized and cropped
+// Size×Size 8-bit image, in a pooled buffer.
+func (t Transform) evalRGB(img image.Image) rgbImage {
 	b := img.Bounds()
 	if b.Empty() {
-		t.normalizeInto(dst, rgbImage{w: t.Size, h: t.Size, pix: make([]uint8, 3*t.Size*t.Size)})
-		return
+		return rgbImage{w: t.Size, h: t.Size, pix: make([]uint8, 3*t.Size*t.Size)}
 	}
 	src := toRGB(img, b)
+	defer src.release()
 	nw, nh := ResizedSize(b.Dx(), b.Dy(), t.Size)
 	left, top := CenterCropOffset(nw, nh, t.Size)
-	win := image.Rect(left, top, left+t.Size, top+t.Size)
-	t.normalizeInto(dst, resample(src, nw, nh, win))
+	return resample(src, nw, nh, image.Rect(left, top, left+t.Size, top+t.Size))
 }
 
 // Train is the fine-tuning augmentation: torchvision's RandomResizedCrop
@@ -93,7 +100,10 @@ func (t Transform) cropInto(dst []float32, img image.Image, r image.Rectangle) {
 		return
 	}
 	src := toRGB(img, r)
-	t.normalizeInto(dst, resample(src, t.Size, t.Size, image.Rect(0, 0, t.Size, t.Size)))
+	defer src.release()
+	out := resample(src, t.Size, t.Size, image.Rect(0, 0, t.Size, t.Size))
+	defer out.release()
+	t.normalizeInto(dst, out)
 }
 
 // normalizeInto writes the Size×Size RGB image m into dst as normalised CHW
