@@ -2,6 +2,8 @@ package clipmodel
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -22,6 +24,11 @@ type Encoder struct {
 	// for mixed precision (float32 weights and embeddings, bfloat16 matrix products; see SetComputeDType).
 	// Changing it makes the next call compile the programs again.
 	DType dtypes.DType
+	// FullTextContext makes EncodeTexts run every text at ContextLength positions, as CLIP is usually run, instead
+	// of at its batch's longest prompt rounded up with TextBucket (the same embeddings, bit for bit on SimpleGo,
+	// for about a fifth of the work with CLIP's prompts). For comparisons, and for backends where a new input
+	// shape is expensive to compile and only a few batches are encoded.
+	FullTextContext bool
 
 	backend   backends.Backend
 	ctx       *context.Context
@@ -30,6 +37,10 @@ type Encoder struct {
 	textExec  *context.Exec
 	scaleExec *context.Exec
 }
+
+// textExecCache bounds the text programs an Encoder keeps: one per input shape, that is per length (at most 8 with
+// a 77-token context, see TextBucket) and per batch (BatchSize, or a power of two below it for smaller calls).
+const textExecCache = 128
 
 // NewEncoder compiles m on the process backend (see Backend).
 func NewEncoder(m *Model) (*Encoder, error) {
@@ -88,6 +99,7 @@ func (e *Encoder) buildTowers() error {
 	if err != nil {
 		return err
 	}
+	textExec.SetMaxCache(textExecCache)
 	if e.imageExec != nil {
 		e.imageExec.Finalize()
 		e.textExec.Finalize()
@@ -155,7 +167,11 @@ func (e *Encoder) EncodeImages(pixels []float32, n int) ([]float32, error) {
 }
 
 // EncodeTexts embeds n token-id rows, row-major [n, ContextLength] (see Model.Tokenize); it returns row-major
-// [n, ProjectionDim] L2-normalised embeddings.
+// [n, ProjectionDim] L2-normalised embeddings, in the order of the rows.
+//
+// The rows are taken in order of their length (TextLength) and each batch of BatchSize runs at its longest row
+// rounded up with TextBucket, unless FullTextContext is set: the embeddings are those of the full context (see
+// TextTower), computed on fewer positions.
 func (e *Encoder) EncodeTexts(ids []int64, n int) ([]float32, error) {
 	ctxLen := e.Config.Text.ContextLength
 	if n <= 0 || len(ids) != n*ctxLen {
@@ -171,13 +187,45 @@ func (e *Encoder) EncodeTexts(ids []int64, n int) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.run(textExec, n, ctxLen, func(lo, hi, rows int) *tensors.Tensor {
-		chunk := make([]int32, rows*ctxLen)
-		for i, id := range ids[lo*ctxLen : hi*ctxLen] {
-			chunk[i] = int32(id)
+	lengths := make([]int, n)
+	order := make([]int, n)
+	for i := range n {
+		lengths[i], order[i] = ctxLen, i
+		if !e.FullTextContext {
+			lengths[i] = TextLength(ids[i*ctxLen : (i+1)*ctxLen])
 		}
-		return tensors.FromFlatDataAndDimensions(chunk, rows, ctxLen)
-	})
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return lengths[a] - lengths[b] })
+	// A call with fewer rows than BatchSize runs at the next power of two: with up to 8 lengths, the programs
+	// stay within the text program's cache (textExecCache).
+	batch := e.BatchSize
+	if batch <= 0 || n < batch {
+		batch = min(1<<bits.Len(uint(n-1)), max(e.BatchSize, n))
+	}
+	dim := e.Config.ProjectionDim
+	out := make([]float32, n*dim)
+	for lo := 0; lo < n; lo += batch {
+		rows := order[lo:min(lo+batch, n)]
+		length := TextBucket(lengths[rows[len(rows)-1]], ctxLen) // the longest: rows are sorted
+		chunk := make([]int32, batch*length)                     // rows past len(rows) stay padding
+		for r, i := range rows {
+			for j, id := range ids[i*ctxLen : i*ctxLen+length] {
+				chunk[r*length+j] = int32(id)
+			}
+		}
+		res, err := textExec.Exec(tensors.FromFlatDataAndDimensions(chunk, batch, length))
+		if err != nil {
+			return nil, err
+		}
+		data, err := tensors.CopyFlatData[float32](res[0])
+		if err != nil {
+			return nil, err
+		}
+		for r, i := range rows {
+			copy(out[i*dim:(i+1)*dim], data[r*dim:(r+1)*dim])
+		}
+	}
+	return out, nil
 }
 
 // run feeds n rows through exec in chunks of BatchSize, padding the last chunk.

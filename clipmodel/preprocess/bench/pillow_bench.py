@@ -9,7 +9,8 @@ folder given as the first argument) and times, on 1 and 2 worker processes,
           centre crop 224, ToTensor + Normalize in NumPy float32 (CHW);
   eval-draft: eval after Image.draft("RGB", resized size), Pillow's
           DCT-domain reduction (what Transform.DCTScaling does).
-Each figure is the best of --repeat passes over all files, in images/s.
+Each figure is images/s over --repeat passes over all files (all files
+times the passes, over their total time, as Go's benchmark computes it).
 --diff instead compares, file by file, the 224x224 crops (8-bit, before
 the normalisation) of eval and eval-draft: what DCT-domain reduction changes.
 Run it with Debian's /usr/bin/python3 (python3-pil, python3-numpy); it is a
@@ -70,15 +71,13 @@ def run_files(args):
 
 
 def bench(name, paths, workers, repeat):
-    best = 0.0
     with mp.Pool(workers) as pool:
         chunks = [(name, paths[i::workers]) for i in range(workers)]
         pool.map(run_files, [(name, paths[:workers])] * workers)  # warm up the workers
+        start = time.perf_counter()
         for _ in range(repeat):
-            start = time.perf_counter()
             pool.map(run_files, chunks)
-            best = max(best, len(paths) / (time.perf_counter() - start))
-    return best
+        return repeat * len(paths) / (time.perf_counter() - start)
 
 
 def diff(paths):
