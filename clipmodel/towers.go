@@ -71,10 +71,13 @@ func (c Config) ImageFeatures(ctx *context.Context, pixels *Node, trace TraceFn)
 // end-of-text position is found as the first arg-max of the ids, which is the first end-of-text token with CLIP's
 // vocabularies (its id is the largest).
 //
-// Fewer positions than ContextLength give the same pooled output as the rows padded to ContextLength, provided
-// each row's first arg-max lies inside them (see TextLength): with the causal mask, position p attends to
-// positions ≤ p only, so the positions cut off never reach the pooled one. The position embeddings are then
-// sliced to the length; that slice has no gradient on SimpleGo, so training runs at ContextLength.
+// Fewer positions than ContextLength give the pooled output of the rows padded to ContextLength, provided each
+// row's first arg-max lies inside them (see TextLength): with the causal mask, position p attends to positions
+// ≤ p only, so the positions cut off never reach the pooled one. Exactly so in real arithmetic; in float32 the
+// backend may sum in another order for other sizes (SimpleGo unrolls its dot products by 8 and switches to a
+// blocked algorithm for large products), which moves the embeddings by a unit in the last place or two. The
+// position embeddings are sliced to the length; that slice has no gradient on SimpleGo, so training runs at
+// ContextLength.
 func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node {
 	t := c.Text
 	g := ids.Graph()
