@@ -23,11 +23,10 @@ type Encoder struct {
 	// Changing it makes the next call compile the programs again.
 	DType dtypes.DType
 	// FullTextContext makes EncodeTexts run every text at ContextLength positions, as CLIP is usually run, instead
-	// of at its batch's longest prompt rounded up with TextBucket: about an eighth of the work for the ImageNet
-	// head, and the same embeddings up to float32 rounding (within 2e-7 on SimpleGo, whose matrix products sum
-	// in a different order for other sizes; see TextTower). For comparisons, for bit-for-bit reproduction of
-	// results computed at the full context, and for backends where a new input shape is expensive to compile and
-	// only a few batches are encoded.
+	// of at its batch's longest prompt rounded up with TextBucket: a sixth of the work for the ImageNet head, and
+	// the same embeddings up to float32 rounding (bit for bit on SimpleGo in every case measured; see TextTower).
+	// For comparisons, and for backends where a new input shape is expensive to compile and only a few batches
+	// are encoded.
 	FullTextContext bool
 
 	backend   backends.Backend

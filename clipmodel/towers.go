@@ -73,11 +73,12 @@ func (c Config) ImageFeatures(ctx *context.Context, pixels *Node, trace TraceFn)
 //
 // Fewer positions than ContextLength give the pooled output of the rows padded to ContextLength, provided each
 // row's first arg-max lies inside them (see TextLength): with the causal mask, position p attends to positions
-// ≤ p only, so the positions cut off never reach the pooled one. Exactly so in real arithmetic; in float32 the
-// backend may sum in another order for other sizes (SimpleGo unrolls its dot products by 8 and switches to a
-// blocked algorithm for large products), which moves the embeddings by a unit in the last place or two. The
-// position embeddings are sliced to the length; that slice has no gradient on SimpleGo, so training runs at
-// ContextLength.
+// ≤ p only, so the positions cut off never reach the pooled one. Exactly so in real arithmetic; in float32 a
+// backend may sum in another order for another size: SimpleGo sums its dot products 8 terms at a time, so a length
+// that is not a multiple of 8 moved embeddings by a unit in the last place or two (hence TextBucket's lengths),
+// and it switches large products to a blocked algorithm, which can do the same where a batch's product crosses
+// that size between two lengths. The position embeddings are sliced to the length; that slice has no gradient on
+// SimpleGo, so training runs at ContextLength.
 func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node {
 	t := c.Text
 	g := ids.Graph()
