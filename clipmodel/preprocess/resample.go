@@ -146,36 +146,52 @@ func horizontal(src rgbImage, outW, x0, x1, y0, y1 int) rgbImage {
 		return out
 	}
 	hw := newWeights(src.w, outW, x0, x1)
-	for y := y0; y < y1; y++ {
-		row := src.pix[3*src.w*y : 3*src.w*(y+1)]
-		d := out.pix[3*w*(y-y0) : 3*w*(y-y0+1)]
+	row := func(y int) []uint8 { return src.pix[3*src.w*y : 3*src.w*(y+1)] }
+	dst := func(y int) []uint8 { return out.pix[3*w*(y-y0) : 3*w*(y-y0+1)] }
+	y := y0
+	for ; y+1 < y1; y += 2 { // two rows per pass: the taps are loaded once for both
+		ra, rb, da, db := row(y), row(y+1), dst(y), dst(y+1)
 		for xx := x0; xx < x1; xx++ {
 			start, k := hw.taps(xx)
-			s0, s1, s2 := dot3(row[3*start:], k)
-			o := d[3*(xx-x0) : 3*(xx-x0)+3 : 3*(xx-x0)+3]
-			o[0], o[1], o[2] = clip8(s0), clip8(s1), clip8(s2)
+			a0, a1, a2, b0, b1, b2 := dot3x2(ra[3*start:], rb[3*start:], k)
+			o := 3 * (xx - x0)
+			p, q := da[o:o+3:o+3], db[o:o+3:o+3]
+			p[0], p[1], p[2] = clip8(a0), clip8(a1), clip8(a2)
+			q[0], q[1], q[2] = clip8(b0), clip8(b1), clip8(b2)
+		}
+	}
+	if y < y1 {
+		r, d := row(y), dst(y)
+		for xx := x0; xx < x1; xx++ {
+			start, k := hw.taps(xx)
+			a0, a1, a2, _, _, _ := dot3x2(r[3*start:], r[3*start:], k)
+			o := 3 * (xx - x0)
+			p := d[o : o+3 : o+3]
+			p[0], p[1], p[2] = clip8(a0), clip8(a1), clip8(a2)
 		}
 	}
 	return out
 }
 
-// dot3 is PIL's fixed-point sum of the RGB pixels s with the taps k, per
-// channel, rounding constant included. It is kept out of line on purpose:
-// inlined into horizontal's loops, the compiler keeps the three sums in
-// memory instead of registers, and the pass is about 10 % slower.
+// dot3x2 is PIL's fixed-point sum of the RGB pixels a, and of b, with the taps k, per channel, rounding
+// constant included: two rows at once, so each tap is loaded once for six products. It is kept out of line on
+// purpose: inlined into horizontal's loops, the compiler keeps the sums in memory instead of registers.
 //
 //go:noinline
-func dot3(s []uint8, k []int32) (s0, s1, s2 int32) {
+func dot3x2(a, b []uint8, k []int32) (a0, a1, a2, b0, b1, b2 int32) {
 	const half = 1 << (precisionBits - 1)
-	s0, s1, s2 = half, half, half
-	s = s[:3*len(k)]
+	a0, a1, a2, b0, b1, b2 = half, half, half, half, half, half
+	a, b = a[:3*len(k)], b[:3*len(k)]
 	for t, c := range k {
-		p := s[3*t : 3*t+3 : 3*t+3]
-		s0 += int32(p[0]) * c
-		s1 += int32(p[1]) * c
-		s2 += int32(p[2]) * c
+		p, q := a[3*t:3*t+3:3*t+3], b[3*t:3*t+3:3*t+3]
+		a0 += int32(p[0]) * c
+		a1 += int32(p[1]) * c
+		a2 += int32(p[2]) * c
+		b0 += int32(q[0]) * c
+		b1 += int32(q[1]) * c
+		b2 += int32(q[2]) * c
 	}
-	return s0, s1, s2
+	return a0, a1, a2, b0, b1, b2
 }
 
 // vertical resamples mid, whose first row is input row rowLo, with the taps

@@ -9,10 +9,9 @@ folder given as the first argument) and times, on 1 and 2 worker processes,
           centre crop 224, ToTensor + Normalize in NumPy float32 (CHW);
   eval-draft: eval after Image.draft("RGB", resized size), Pillow's
           DCT-domain reduction (what Transform.DCTScaling does).
-Each figure is images/s over --repeat passes over all files (all files
-times the passes, over their total time, as Go's benchmark computes it),
-and the workers' processor time per image (time.process_time, user +
-system), the figure that a busy machine disturbs least.
+Each of --repeat passes over all files gives images/s and the workers'
+processor time per image (time.process_time, user + system); the best
+pass is the figure a busy machine disturbs least.
 --diff instead compares, file by file, the 224x224 crops (8-bit, before
 the normalisation) of eval and eval-draft: what DCT-domain reduction changes.
 Run it with Debian's /usr/bin/python3 (python3-pil, python3-numpy); it is a
@@ -79,11 +78,12 @@ def bench(name, paths, workers, repeat):
     with mp.Pool(workers) as pool:
         chunks = [(name, paths[i::workers]) for i in range(workers)]
         pool.map(run_files, [(name, paths[:workers])] * workers)  # warm up the workers
-        start, cpu = time.perf_counter(), 0.0
+        rates, cpus = [], []
         for _ in range(repeat):
-            cpu += sum(pool.map(run_files, chunks))
-        images = repeat * len(paths)
-        return images / (time.perf_counter() - start), 1000 * cpu / images
+            start = time.perf_counter()
+            cpus.append(1000 * sum(pool.map(run_files, chunks)) / len(paths))
+            rates.append(len(paths) / (time.perf_counter() - start))
+        return rates, cpus
 
 
 def diff(paths):
@@ -115,8 +115,10 @@ def main():
         return
     for name in WORK:
         for workers in (1, 2):
-            rate, cpu_ms = bench(name, paths, workers, args.repeat)
-            print("pillow %-10s workers=%d  %7.1f img/s  %6.3f cpu-ms/img" % (name, workers, rate, cpu_ms))
+            rates, cpus = bench(name, paths, workers, args.repeat)
+            print("pillow %-10s workers=%d  %s img/s  %s cpu-ms/img  (best %.1f img/s, %.3f cpu-ms/img)" % (
+                name, workers, " ".join("%.1f" % r for r in rates), " ".join("%.3f" % c for c in cpus),
+                max(rates), min(cpus)))
 
 
 if __name__ == "__main__":
