@@ -25,9 +25,10 @@ ARG GOIMPORTS_VERSION=v0.52.0
 ENV DEBIAN_FRONTEND=noninteractive
 
 # 1. Debian packages: build tools (cgo), Python for the plugin's wheels, Jupyter (headless execution and the
-#    classic Notebook), and the packages of scripts/setup.sh and scripts/setup-data.sh (Fashion-MNIST, fonts).
+#    classic Notebook), and the packages of scripts/setup.sh (libjpeg-turbo) and scripts/setup-data.sh
+#    (Fashion-MNIST, fonts).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        ca-certificates curl git build-essential python3 python3-venv \
+        ca-certificates curl git build-essential python3 python3-venv libturbojpeg0-dev \
         jupyter-nbconvert python3-nbclient jupyter-client jupyter-notebook \
         dataset-fashion-mnist fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35 \
         fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans \

@@ -77,3 +77,13 @@ func VisionFLOPs(cfg Config) float64 {
 	perLayer := tokens*4*d*d + 2*tokens*d*m + 2*tokens*tokens*d
 	return 2 * (patch + float64(v.Layers)*perLayer + d*float64(cfg.ProjectionDim))
 }
+
+// TextFLOPs is the number of floating-point operations (a multiply-add counts 2) of the text tower and its
+// projection for one text run at tokens positions: per layer the four attention projections, the MLP and the
+// two attention products, as VisionFLOPs counts them. Embedding look-ups, LayerNorms and softmax are left out.
+func TextFLOPs(cfg Config, tokens int) float64 {
+	t := cfg.Text
+	n, d, m := float64(tokens), float64(t.Width), float64(t.MLPWidth)
+	perLayer := n*4*d*d + 2*n*d*m + 2*n*n*d
+	return 2 * (float64(t.Layers)*perLayer + d*float64(cfg.ProjectionDim))
+}

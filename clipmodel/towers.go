@@ -66,21 +66,34 @@ func (c Config) ImageFeatures(ctx *context.Context, pixels *Node, trace TraceFn)
 	return f
 }
 
-// TextTower runs the causal transformer on token ids [batch, ContextLength] (any integer dtype) and returns the
-// final-LayerNorm hidden state at the first end-of-text token, [batch, width]. The end-of-text position is found
-// as the first arg-max of the ids, which is the first end-of-text token with CLIP's vocabularies (its id is the
-// largest).
+// TextTower runs the causal transformer on token ids [batch, tokens] (any integer dtype), tokens at most
+// ContextLength, and returns the final-LayerNorm hidden state at the first end-of-text token, [batch, width]. The
+// end-of-text position is found as the first arg-max of the ids, which is the first end-of-text token with CLIP's
+// vocabularies (its id is the largest).
+//
+// Fewer positions than ContextLength give the pooled output of the rows padded to ContextLength, provided each
+// row's first arg-max lies inside them (see TextLength): with the causal mask, position p attends to positions
+// ≤ p only, so the positions cut off never reach the pooled one. Exactly so in real arithmetic; in float32 a
+// backend may sum in another order for another size: SimpleGo sums its dot products 8 terms at a time, so a length
+// that is not a multiple of 8 moved embeddings by a unit in the last place or two (hence TextBucket's lengths),
+// and it switches large products to a blocked algorithm, which can do the same where a batch's product crosses
+// that size between two lengths. The position embeddings are sliced to the length; that slice has no gradient on
+// SimpleGo, so training runs at ContextLength.
 func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node {
 	t := c.Text
 	g := ids.Graph()
 	dims := ids.Shape().Dimensions
-	if len(dims) != 2 || dims[1] != t.ContextLength {
-		panic(fmt.Errorf("clipmodel: input_ids of shape %v, the model expects [N %d]", dims, t.ContextLength))
+	if len(dims) != 2 || dims[1] < 1 || dims[1] > t.ContextLength {
+		panic(fmt.Errorf("clipmodel: input_ids of shape %v, the model expects [N L] with 1 ≤ L ≤ %d", dims, t.ContextLength))
 	}
 	batch, tokens := dims[0], dims[1]
 	ids = ConvertDType(ids, dtypes.Int32)
 	x := Gather(Param(ctx, g, "text_model.embeddings.token_embedding.weight"), InsertAxes(ids, -1))
-	x = Add(x, InsertAxes(Param(ctx, g, "text_model.embeddings.position_embedding.weight"), 0))
+	pos := Param(ctx, g, "text_model.embeddings.position_embedding.weight")
+	if tokens < t.ContextLength {
+		pos = Slice(pos, AxisRange(0, tokens))
+	}
+	x = Add(x, InsertAxes(pos, 0))
 	trace.emit("text_embeddings", x)
 	for i := 0; i < t.Layers; i++ {
 		x = encoderLayer(ctx, x, fmt.Sprintf("text_model.encoder.layers.%d", i), t.TowerConfig, true)

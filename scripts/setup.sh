@@ -4,8 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages are installed by the steps that need them: scripts/setup-data.sh (Fashion-MNIST, fonts) and
-# scripts/setup-notebooks.sh (Jupyter, chromium), both through scripts/apt-install.sh.
+# Debian packages are installed by the steps that need them: libjpeg-turbo here, scripts/setup-data.sh
+# (Fashion-MNIST, fonts) and scripts/setup-notebooks.sh (Jupyter, chromium), all through scripts/apt-install.sh.
+
+# JPEG decoding: a cgo build (the default where gcc is installed) links libjpeg-turbo's TurboJPEG library, the
+# decoder Pillow uses, so its headers and library are needed to build; CGO_ENABLED=0 or -tags noturbojpeg builds
+# decode with Go's image/jpeg instead and need nothing.
+if [ "$(go env CGO_ENABLED)" = 1 ]; then
+  echo "setup: libjpeg-turbo"
+  bash scripts/apt-install.sh setup libturbojpeg0-dev
+fi
 
 echo "setup: Go modules"
 go mod download

@@ -27,37 +27,59 @@ func ZeroShotHead(enc *clipmodel.Encoder, m *clipmodel.Model, classNames, ts []s
 	if err != nil {
 		return nil, err
 	}
+	if m.Tokenizer == nil {
+		return nil, fmt.Errorf("zero-shot head: %w", clipmodel.ErrNoTokenizer)
+	}
 	dim := m.Config.ProjectionDim
 	head := clipmodel.NewTensor(len(classNames), dim)
-	for c, name := range classNames {
-		prompts := templates.Fill(ts, name)
-		if m.Tokenizer == nil {
-			return nil, fmt.Errorf("zero-shot head: %w", clipmodel.ErrNoTokenizer)
-		}
-		ids, err := m.Tokenizer.Batch(prompts, m.Config.Text.ContextLength, true)
-		if err != nil {
-			return nil, fmt.Errorf("zero-shot head, class %q: %w", name, err)
-		}
-		emb, err := enc.EncodeTexts(ids, len(prompts))
-		if err != nil {
-			return nil, fmt.Errorf("zero-shot head, class %q: %w", name, err)
-		}
-		mean := make([]float64, dim)
-		for p := range prompts {
-			for k := 0; k < dim; k++ {
-				mean[k] += float64(emb[p*dim+k]) // rows are already L2-normalised by the encoder
+	for _, group := range headGroups(len(classNames), len(ts)) {
+		// The prompts of several classes go through the encoder together: it sorts them by length, so its
+		// batches are full and of similar lengths (the embeddings do not depend on the batch).
+		var ids []int64
+		for _, name := range classNames[group[0]:group[1]] {
+			rows, err := m.Tokenizer.Batch(templates.Fill(ts, name), m.Config.Text.ContextLength, true)
+			if err != nil {
+				return nil, fmt.Errorf("zero-shot head, class %q: %w", name, err)
 			}
+			ids = append(ids, rows...)
 		}
-		var norm float64
-		for _, v := range mean {
-			norm += v * v
+		emb, err := enc.EncodeTexts(ids, (group[1]-group[0])*len(ts))
+		if err != nil {
+			return nil, fmt.Errorf("zero-shot head, classes %q to %q: %w", classNames[group[0]], classNames[group[1]-1], err)
 		}
-		norm = math.Sqrt(norm)
-		for k, v := range mean {
-			head.Data[c*dim+k] = float32(v/norm) * scale
+		for c := group[0]; c < group[1]; c++ {
+			mean := make([]float64, dim)
+			for p := range ts {
+				row := emb[((c-group[0])*len(ts)+p)*dim:]
+				for k := 0; k < dim; k++ {
+					mean[k] += float64(row[k]) // rows are already L2-normalised by the encoder
+				}
+			}
+			var norm float64
+			for _, v := range mean {
+				norm += v * v
+			}
+			norm = math.Sqrt(norm)
+			for k, v := range mean {
+				head.Data[c*dim+k] = float32(v/norm) * scale
+			}
 		}
 	}
 	return head, nil
+}
+
+// headGroupPrompts is about how many prompts ZeroShotHead encodes per call: enough for full, length-sorted
+// batches, few enough to keep the ids and embeddings small (1,024 × 768 floats for ViT-L/14).
+const headGroupPrompts = 1024
+
+// headGroups splits classes into ranges [lo, hi) of whole classes with about headGroupPrompts prompts each.
+func headGroups(classes, templates int) [][2]int {
+	per := max(1, headGroupPrompts/max(templates, 1))
+	var out [][2]int
+	for lo := 0; lo < classes; lo += per {
+		out = append(out, [2]int{lo, min(lo+per, classes)})
+	}
+	return out
 }
 
 // LongPrompts returns the prompts of classNames × ts that are longer than m's text context, which ZeroShotHead

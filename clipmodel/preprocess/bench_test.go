@@ -40,3 +40,15 @@ func BenchmarkEvalParallel224(b *testing.B) {
 		tr.EvalParallel(imgs, 0)
 	}
 }
+
+// BenchmarkResample224 is the resize and crop of Eval alone on a decoded
+// 500x375 RGB image (ImageNet's typical size).
+func BenchmarkResample224(b *testing.B) {
+	src := toRGB(benchImage(), image.Rect(0, 0, 500, 375))
+	nw, nh := ResizedSize(500, 375, 224)
+	left, top := CenterCropOffset(nw, nh, 224)
+	win := image.Rect(left, top, left+224, top+224)
+	for b.Loop() {
+		resample(src, nw, nh, win)
+	}
+}

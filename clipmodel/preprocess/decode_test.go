@@ -92,7 +92,9 @@ func TestDecodeRoundTrip(t *testing.T) {
 // FuzzDecode: arbitrary bytes never panic, and whatever decodes can be
 // preprocessed. Run with go test -fuzz=FuzzDecode ./clipmodel/preprocess.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"gradient_rgb_50x37.png", "palette_20x15.png", "alpha_30x45.png", "photo_64x48.jpg", "photo444_64x48.jpg"} {
+	for _, name := range []string{"gradient_rgb_50x37.png", "palette_20x15.png", "alpha_30x45.png", "photo_64x48.jpg",
+		"photo444_64x48.jpg", "parity_progressive_64x48.jpg", "parity_warning_40x30.jpg", "parity_cmyk_16x12.jpg",
+		"parity_gray_37x29.jpg"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -116,7 +118,7 @@ func FuzzDecode(f *testing.F) {
 	tr := New(8)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A lower pixel limit than Decode's keeps each fuzz input cheap.
-		img, err := decodeLimited(bytes.NewReader(data), 1<<20)
+		img, err := decodeLimited(bytes.NewReader(data), 1<<20, decodeOptions{})
 		if err != nil {
 			if img != nil {
 				t.Fatal("image and error")

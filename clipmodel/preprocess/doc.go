@@ -4,6 +4,9 @@
 // CLIPImageProcessor do to an image before the vision tower sees it:
 //
 //  1. decode (JPEG, PNG, GIF) and convert to 8-bit RGB, dropping alpha;
+//     JPEGs are decoded by libjpeg-turbo in cgo builds, giving Pillow's
+//     pixels exactly, and by Go's image/jpeg otherwise (a few levels off
+//     where chroma is subsampled; see [Decode] and [TurboJPEG]);
 //  2. resize so that the shortest side equals Size, with PIL's BICUBIC
 //     filter (antialiased when shrinking) and torchvision's output-size
 //     rounding;
@@ -14,6 +17,11 @@
 // [Transform.EvalParallel] stack several images into NCHW pixel_values.
 // The resampler follows PIL's fixed-point 8-bit implementation, so the
 // resized pixels match PIL's exactly for the same decoded input.
+//
+// [Transform.DCTScaling] (off by default) lets [Transform.LoadEval] decode
+// large JPEGs at 1/2, 1/4 or 1/8 size in the DCT domain, like Pillow after
+// Image.draft: faster, slightly different pixels from the paper's full
+// decode.
 //
 // Where the references disagree, this package follows torchvision (as
 // OpenAI's clip does) for the crop offset, int(round((h-Size)/2)) with

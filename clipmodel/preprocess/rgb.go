@@ -9,16 +9,31 @@ import (
 type rgbImage struct {
 	pix  []uint8
 	w, h int
+	// pooled is set when pix came from the buffer pool (see release).
+	pooled *[]uint8
 }
 
 // toRGB converts the rectangle r (inside img's bounds) of img to 8-bit RGB
 // the way PIL's convert("RGB") does: gray is replicated, palettes are looked
 // up and alpha is dropped, keeping the straight (non-premultiplied) colour.
+// The result is in a pooled buffer (release it) or, see below, a view.
+//
+// An [*RGB] whose rows are contiguous is used in place (the resampler only
+// reads its source), so the libjpeg-turbo path converts nothing.
 func toRGB(img image.Image, r image.Rectangle) rgbImage {
 	w, h := r.Dx(), r.Dy()
-	out := rgbImage{pix: make([]uint8, 3*w*h), w: w, h: h}
+	if m, ok := img.(*RGB); ok && (m.Stride == 3*w || h == 1) {
+		i := m.PixOffset(r.Min.X, r.Min.Y)
+		return rgbImage{pix: m.Pix[i : i+3*w*h], w: w, h: h}
+	}
+	out := newPooledRGB(w, h)
 	dst := out.pix
 	switch m := img.(type) {
+	case *RGB:
+		for y := range h {
+			i := m.PixOffset(r.Min.X, r.Min.Y+y)
+			copy(dst[3*w*y:3*w*(y+1)], m.Pix[i:i+3*w])
+		}
 	case *image.NRGBA:
 		for y := range h {
 			row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):]
@@ -51,14 +66,7 @@ func toRGB(img image.Image, r image.Rectangle) rgbImage {
 			}
 		}
 	case *image.YCbCr:
-		for y := range h {
-			d := dst[3*w*y:]
-			for x := range w {
-				yi := m.YOffset(r.Min.X+x, r.Min.Y+y)
-				ci := m.COffset(r.Min.X+x, r.Min.Y+y)
-				d[3*x], d[3*x+1], d[3*x+2] = color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-			}
-		}
+		ycbcrToRGB(dst, m, r)
 	case *image.Paletted:
 		var lut [256][3]uint8
 		for i, c := range m.Palette {

@@ -22,6 +22,15 @@ type Transform struct {
 	Size int
 	// Mean and Std normalise the R, G and B channels after scaling to [0, 1].
 	Mean, Std [3]float32
+	// DCTScaling lets [Transform.DecodeEval] and [Transform.LoadEval] decode
+	// a JPEG at 1/2, 1/4 or 1/8 of its size in the DCT domain when it is at
+	// least twice the size Eval resizes it to, as Pillow does after
+	// Image.draft. It is faster (libjpeg-turbo skips most of the inverse DCT
+	// and the resize has fewer pixels to read) but changes the pixels
+	// slightly; off by default, since the paper's preprocessing
+	// (torchvision on Pillow) decodes every JPEG in full. The README gives
+	// the measured differences. It has no effect without cgo.
+	DCTScaling bool
 }
 
 // New returns CLIP's transform for Size×Size inputs with [DefaultMean] and
@@ -51,16 +60,23 @@ func (t Transform) Eval(img image.Image) []float32 {
 }
 
 func (t Transform) evalInto(dst []float32, img image.Image) {
+	m := t.evalRGB(img)
+	defer m.release()
+	t.normalizeInto(dst, m)
+}
+
+// evalRGB is Eval before the normalisation: the resized and cropped
+// Size×Size 8-bit image, in a pooled buffer.
+func (t Transform) evalRGB(img image.Image) rgbImage {
 	b := img.Bounds()
 	if b.Empty() {
-		t.normalizeInto(dst, rgbImage{w: t.Size, h: t.Size, pix: make([]uint8, 3*t.Size*t.Size)})
-		return
+		return rgbImage{w: t.Size, h: t.Size, pix: make([]uint8, 3*t.Size*t.Size)}
 	}
 	src := toRGB(img, b)
+	defer src.release()
 	nw, nh := ResizedSize(b.Dx(), b.Dy(), t.Size)
 	left, top := CenterCropOffset(nw, nh, t.Size)
-	win := image.Rect(left, top, left+t.Size, top+t.Size)
-	t.normalizeInto(dst, resample(src, nw, nh, win))
+	return resample(src, nw, nh, image.Rect(left, top, left+t.Size, top+t.Size))
 }
 
 // Train is the fine-tuning augmentation: torchvision's RandomResizedCrop
@@ -84,7 +100,10 @@ func (t Transform) cropInto(dst []float32, img image.Image, r image.Rectangle) {
 		return
 	}
 	src := toRGB(img, r)
-	t.normalizeInto(dst, resample(src, t.Size, t.Size, image.Rect(0, 0, t.Size, t.Size)))
+	defer src.release()
+	out := resample(src, t.Size, t.Size, image.Rect(0, 0, t.Size, t.Size))
+	defer out.release()
+	t.normalizeInto(dst, out)
 }
 
 // normalizeInto writes the Size×Size RGB image m into dst as normalised CHW
