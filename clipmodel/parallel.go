@@ -82,9 +82,21 @@ func (dp *DataParallel) Shard(t *tensors.Tensor) (*distributed.Tensor, error) {
 // Exec splits the inputs by rows, runs exec (configured by Configure) on every device and returns the outputs
 // (replicated: the copy of the first device).
 func (dp *DataParallel) Exec(exec *context.Exec, inputs ...*tensors.Tensor) ([]*tensors.Tensor, error) {
+	return dp.ExecSplit(exec, len(inputs), inputs...)
+}
+
+// ExecSplit is Exec with only the first split inputs split by rows and the others (scalars, coefficients)
+// replicated on every device; exec must have been configured with Configure(exec, split).
+func (dp *DataParallel) ExecSplit(exec *context.Exec, split int, inputs ...*tensors.Tensor) ([]*tensors.Tensor, error) {
 	args := make([]any, len(inputs))
 	for i, t := range inputs {
-		s, err := dp.Shard(t)
+		var s *distributed.Tensor
+		var err error
+		if i < split {
+			s, err = dp.Shard(t)
+		} else {
+			s, err = distributed.ShardTensor(dp.replicated, t)
+		}
 		if err != nil {
 			return nil, err
 		}

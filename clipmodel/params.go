@@ -8,7 +8,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -39,16 +38,18 @@ func ScopeToKey(scope, name string) string {
 // SetWeights stores weights in ctx as variables (creating them or replacing their values). Every tensor is copied
 // to a GoMLX tensor; the weights map itself is not retained.
 func SetWeights(ctx *context.Context, w Weights) {
-	_ = setWeights(ctx, w, func(t *Tensor) (*tensors.Tensor, error) {
-		return tensors.FromFlatDataAndDimensions(t.Data, t.Shape...), nil
-	})
+	_ = setWeightsUnder(ctx, "", w, hostTensor)
+}
+
+func hostTensor(t *Tensor) (*tensors.Tensor, error) {
+	return tensors.FromFlatDataAndDimensions(t.Data, t.Shape...), nil
 }
 
 // SetWeightsOn is SetWeights with each value placed on device 0 of backend b right away: one copy per weight, the
 // backend's buffer, where SetWeights keeps a host tensor that the first program run copies once more to the
 // device (for ViT-B/32's image tower, 350 MB more at its peak). For weights that only programs on b read.
 func SetWeightsOn(ctx *context.Context, b backends.Backend, w Weights) error {
-	return setWeights(ctx, w, func(t *Tensor) (*tensors.Tensor, error) {
+	return setWeightsUnder(ctx, "", w, func(t *Tensor) (*tensors.Tensor, error) {
 		buf, err := b.BufferFromFlatData(0, t.Data, shapes.Make(dtypes.Float32, t.Shape...))
 		if err != nil {
 			return nil, err
@@ -57,13 +58,16 @@ func SetWeightsOn(ctx *context.Context, b backends.Backend, w Weights) error {
 	})
 }
 
-func setWeights(ctx *context.Context, w Weights, value func(*Tensor) (*tensors.Tensor, error)) error {
+func setWeightsUnder(ctx *context.Context, prefix string, w Weights, value func(*Tensor) (*tensors.Tensor, error)) error {
 	for _, key := range w.Names() {
 		value, err := value(w[key])
 		if err != nil {
 			return fmt.Errorf("weight %s: %w", key, err)
 		}
 		scope, name := KeyToScope(key)
+		if prefix != "" {
+			scope = joinScope(prefix, scope)
+		}
 		if v := ctx.GetVariableByScopeAndName(scope, name); v != nil && v.Shape().Equal(value.Shape()) {
 			v.MustSetValue(value)
 			continue
@@ -99,15 +103,4 @@ type errMissingVariable string
 
 func (e errMissingVariable) Error() string {
 	return "weight " + string(e) + " is not loaded in the context"
-}
-
-// Param returns the graph node of the parameter with Hugging Face key key; it panics (as GoMLX graph building
-// does) when the weight was never loaded, which Weights.Check rules out beforehand.
-func Param(ctx *context.Context, g *graph.Graph, key string) *graph.Node {
-	scope, name := KeyToScope(key)
-	v := ctx.GetVariableByScopeAndName(scope, name)
-	if v == nil {
-		panic(errMissingVariable(key))
-	}
-	return v.ValueGraph(g)
 }

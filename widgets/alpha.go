@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"math"
@@ -18,14 +19,15 @@ import (
 // AlphaExplorer shows what the mixing coefficient α does: a slider over α that redraws the accuracy-vs-α curves
 // (in-distribution, each shift, their average) and the in-distribution vs. average-shift scatter with the
 // current α highlighted, plus a readout of the accuracies at α against the zero-shot (α = 0) and fine-tuned
-// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set, an α the sweep lacks is evaluated
-// when the slider reaches it (and kept).
+// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc), an α
+// the sweep lacks is evaluated when the slider reaches it (and kept).
 //
+//	sw := widgets.Must(wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{}))
 //	res := widgets.Must(widgets.CachedSweep(path, func() (*wiseft.SweepResult, error) {
-//		return wiseft.Sweep(zs, ft, wiseft.DefaultAlphas, sets)
+//		return sw.Run(ctx, wiseft.DefaultAlphas, sets)
 //	}))
 //	ex := widgets.NewAlphaExplorer(res, "MNIST", []string{"MNIST-Inverted", "MNIST-Colour"})
-//	ex.Evaluate = widgets.Must(widgets.InterpolationEvaluator(zs, ft, sets, 256))
+//	ex.Evaluate = sw.AlphaFunc(sets)
 //	widgets.Must0(ex.Show())
 //
 // In a browser, Show displays the slider and a Done button and keeps the cell running, redrawing on every move,
@@ -37,8 +39,9 @@ type AlphaExplorer struct {
 	// ID is the in-distribution set, Shifts the distribution-shift sets (names of Result.Sets).
 	ID     string
 	Shifts []string
-	// Evaluate, when set, returns the metrics of θ(α) on every set of Result.Sets, in order.
-	Evaluate func(alpha float64) ([]wiseft.Metrics, error)
+	// Evaluate, when set, returns the metrics of θ(α) on every set of Result.Sets, in order (see
+	// wiseft.Sweeper.AlphaFunc).
+	Evaluate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
 	// Alphas are the slider's positions. Default: 0, 0.05, ..., 1 with Evaluate, Result's α otherwise.
 	Alphas []float64
 	// Initial is the α the slider starts at (default 0.5, or the nearest position).
@@ -120,7 +123,7 @@ func (e *AlphaExplorer) Metrics(alpha float64) ([]wiseft.Metrics, error) {
 	if e.Evaluate == nil {
 		return nil, fmt.Errorf("widgets: α = %g was not swept (swept: %v) and the explorer has no Evaluate", alpha, e.Result.Alphas)
 	}
-	ms, err := e.Evaluate(alpha)
+	ms, err := e.Evaluate(context.Background(), alpha)
 	if err != nil {
 		return nil, err
 	}

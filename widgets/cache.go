@@ -79,32 +79,3 @@ func LoadSweep(path string) (*wiseft.SweepResult, error) {
 		return nil, fmt.Errorf("widgets: no saved sweep at %s (run the cell that makes it first)", path)
 	})
 }
-
-// InterpolationEvaluator returns a function for AlphaExplorer.Evaluate: the metrics of θ(α) = (1−α)·θ_zs + α·θ_ft
-// on every set, in order, named as Sweep names them, with one compiled evaluator (batches of batchSize) whose
-// weights are swapped for each α.
-func InterpolationEvaluator(zs, ft *wiseft.Classifier, sets []wiseft.EvalSet, batchSize int) (func(alpha float64) ([]wiseft.Metrics, error), error) {
-	ev, err := wiseft.NewEvaluator(zs, batchSize)
-	if err != nil {
-		return nil, err
-	}
-	return func(alpha float64) ([]wiseft.Metrics, error) {
-		w, err := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, alpha)
-		if err != nil {
-			return nil, err
-		}
-		if err := ev.SetWeights(w); err != nil {
-			return nil, err
-		}
-		out := make([]wiseft.Metrics, len(sets))
-		for j, s := range sets {
-			if out[j], err = ev.Evaluate(s.Dataset, s.Limit); err != nil {
-				return nil, err
-			}
-			if s.Name != "" {
-				out[j].Dataset = s.Name
-			}
-		}
-		return out, nil
-	}, nil
-}

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"image"
@@ -132,11 +133,11 @@ func Predict(ds datasets.Dataset, indices []int, models ...NamedClassifier) ([]M
 		}
 		var err error
 		if ev == nil || ev.SetWeights(m.Classifier.Model.Weights) != nil {
-			if ev, err = wiseft.NewEvaluator(m.Classifier, min(len(indices), 64)); err != nil {
+			if ev, err = wiseft.NewEvaluator(m.Classifier, wiseft.EvalOptions{BatchSize: min(len(indices), 64)}); err != nil {
 				return nil, err
 			}
 		}
-		preds, err := ev.Predict(sub, 0)
+		preds, err := ev.Predict(context.Background(), sub, 0)
 		if err != nil {
 			return nil, fmt.Errorf("widgets: %s: %w", m.Name, err)
 		}

@@ -124,45 +124,37 @@ func (p *Progress) FineTune() func(wiseft.ProgressInfo) {
 }
 
 // Sweep returns a wiseft.SweepOptions.Progress callback for a sweep of alphas over sets: the bar covers every
-// image of every set for every α.
-func (p *Progress) Sweep(alphas []float64, sets []wiseft.EvalSet) func(alpha float64, set string, done, total int) {
-	sizes := make(map[string]int, len(sets))
+// image of every set (a sweep streams each set once and runs every α on each batch).
+func (p *Progress) Sweep(alphas []float64, sets []wiseft.EvalSet) func(set string, done, total int) {
 	order := make(map[string]int, len(sets))
-	before := make([]int, len(sets)+1) // images of the sets before set j, for one α
+	before := make([]int, len(sets)+1) // images of the sets before set j
 	for j, s := range sets {
 		name := s.Name
 		if name == "" && s.Dataset != nil {
 			name = s.Dataset.Name()
 		}
-		n := 0
-		if s.Dataset != nil {
+		n := len(s.Indices)
+		if s.Indices == nil && s.Dataset != nil {
 			n = s.Dataset.Len()
+			if s.Limit > 0 {
+				n = min(n, s.Limit)
+			}
 		}
-		if s.Limit > 0 {
-			n = min(n, s.Limit)
-		}
-		sizes[name], order[name] = n, j
+		order[name] = j
 		before[j+1] = before[j] + n
 	}
-	perAlpha := before[len(sets)]
-	ai := 0
-	return func(alpha float64, set string, done, total int) {
-		for ai < len(alphas) && alphas[ai] != alpha {
-			ai++ // the sweep visits alphas in order
-		}
-		if ai == len(alphas) {
-			ai = 0
-		}
+	all := before[len(sets)]
+	return func(set string, done, total int) {
 		j := order[set]
 		frac := 0.0
-		if perAlpha > 0 && len(alphas) > 0 {
-			frac = float64(ai*perAlpha+before[j]+done) / float64(len(alphas)*perAlpha)
+		if all > 0 {
+			frac = float64(before[j]+done) / float64(all)
 		}
-		p.Set(frac, fmt.Sprintf("α = %g (%d of %d) · %s %d/%d", alpha, ai+1, len(alphas), set, done, total))
+		p.Set(frac, fmt.Sprintf("%s (%d of %d) %d/%d images × %d α", set, j+1, len(sets), done, total, len(alphas)))
 	}
 }
 
-// Evaluate returns a wiseft.Evaluator.Progress callback that labels the bar with name.
+// Evaluate returns a wiseft.EvalOptions.Progress callback that labels the bar with name.
 func (p *Progress) Evaluate(name string) func(done, total int) {
 	return func(done, total int) {
 		frac := 0.0

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"context"
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
@@ -112,7 +113,7 @@ func TestAlphaExplorerEvaluate(t *testing.T) {
 	res := synthSweep()
 	calls := 0
 	ex := NewAlphaExplorer(res, "ID", []string{"ShiftA", "ShiftB"})
-	ex.Evaluate = func(a float64) ([]wiseft.Metrics, error) {
+	ex.Evaluate = func(_ context.Context, a float64) ([]wiseft.Metrics, error) {
 		calls++
 		return []wiseft.Metrics{{Top1: 0.6 + 0.35*a}, {Top1: 0.5}, {Top1: 0.4}}, nil
 	}
@@ -129,7 +130,7 @@ func TestAlphaExplorerEvaluate(t *testing.T) {
 	if _, err := ex.Frame(0.35); err != nil || calls != 1 {
 		t.Errorf("α = 0.35 evaluated again (calls %d, err %v)", calls, err)
 	}
-	ex.Evaluate = func(float64) ([]wiseft.Metrics, error) { return nil, nil }
+	ex.Evaluate = func(context.Context, float64) ([]wiseft.Metrics, error) { return nil, nil }
 	if _, err := ex.Frame(0.45); err == nil {
 		t.Errorf("Evaluate returning no metrics: want an error")
 	}
@@ -234,9 +235,9 @@ func TestProgressAdapters(t *testing.T) {
 	p.out = &buf
 	sets := []wiseft.EvalSet{{Name: "a", Dataset: fakeDataset(10)}, {Name: "b", Dataset: fakeDataset(30), Limit: 10}}
 	f := p.Sweep([]float64{0, 0.5, 1}, sets)
-	f(0.5, "b", 5, 10)
-	// α index 1 of 3, 20 images per α: (1·20 + 10 + 5) / 60.
-	if want := 35.0 / 60; math.Abs(p.frac-want) > 1e-12 {
+	f("b", 5, 10)
+	// Set b follows the 10 images of a; 20 images in all: (10 + 5) / 20.
+	if want := 15.0 / 20; math.Abs(p.frac-want) > 1e-12 {
 		t.Errorf("sweep progress = %v, want %v", p.frac, want)
 	}
 	ft := p.FineTune()
@@ -396,16 +397,17 @@ func TestPredictGridAndInterpolation(t *testing.T) {
 	}
 
 	sets := []wiseft.EvalSet{{Name: "ID", Dataset: ds}, {Name: "ShiftA", Dataset: ds, Limit: 6}}
-	eval, err := InterpolationEvaluator(zs, ft, sets, 4)
+	sw, err := wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{BatchSize: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := wiseft.Sweep(zs, ft, []float64{0, 0.5, 1}, sets, wiseft.SweepOptions{BatchSize: 4})
+	eval := sw.AlphaFunc(sets)
+	res, err := sw.Run(context.Background(), []float64{0, 0.5, 1}, sets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, a := range res.Alphas {
-		ms, err := eval(a)
+		ms, err := eval(context.Background(), a)
 		if err != nil {
 			t.Fatal(err)
 		}

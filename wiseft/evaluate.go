@@ -1,58 +1,51 @@
 package wiseft
 
 import (
+	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
-
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
-	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/datasets/pipeline"
 )
 
-// DefaultEvalBatchSize is the batch size NewEvaluator uses when given batchSize ≤ 0.
-//
-//	ev, err := wiseft.NewEvaluator(clf, 0) // batches of DefaultEvalBatchSize
+// DefaultEvalBatchSize is the evaluation batch size when EvalOptions.BatchSize is 0.
 const DefaultEvalBatchSize = 32
 
-// Evaluator runs a classifier over datasets. It compiles the classifier graph (Logits) once, for one batch size,
-// with the weights as variables of the program: SetWeights swaps in other weights of the same shapes (every α of a
-// sweep, a soup, a fine-tuned checkpoint) without recompiling. Datasets are streamed in batches through the data
-// pipeline (datasets/pipeline): examples are decoded and preprocessed on all cores, at most
-// pipeline.DefaultPrefetch batches ahead of the model, and the last batch is padded to the batch size.
-//
-// Only the tensors the classifier graph reads are held (the image tower, the visual projection and the head); the
-// text tower is not copied. Methods may be called from several goroutines; they run one at a time.
-//
-//	ev, err := wiseft.NewEvaluator(zs, 64)
-//	m, err := ev.Evaluate(testSet, 0)
-//	fmt.Printf("zero-shot: %.2f%%\n", 100*m.Top1)
-//	err = ev.SetWeights(ft.Model.Weights)
-//	m, err = ev.Evaluate(testSet, 0)
-type Evaluator struct {
-	// Workers is the number of goroutines that decode and preprocess images; ≤ 0 means one per CPU.
+// EvalOptions says how an Evaluator (or a Sweep) runs; the zero value is a good default everywhere.
+type EvalOptions struct {
+	// BatchSize is the number of images per run of the compiled program (0: DefaultEvalBatchSize), rounded up to a
+	// multiple of the device count.
+	BatchSize int
+	// Workers is the number of concurrent executions of the compiled program, each on its own batch (0: one per
+	// CPU on SimpleGo, one on XLA). The results do not depend on it.
 	Workers int
-	// Progress, when set, is called after each batch with the number of examples done and the total.
-	Progress func(done, total int)
+	// Devices is the number of XLA devices each batch is split over (0: all the backend has; SimpleGo has one).
+	Devices int
+	// DecodeWorkers is the number of goroutines that decode and preprocess images (0: one per CPU).
+	DecodeWorkers int
 	// KeepProbs makes Predict fill Prediction.Probs with the whole softmax.
 	KeepProbs bool
+	// Progress, when set, is called after each batch with the number of examples done and the total.
+	Progress func(done, total int)
+}
 
-	mu         sync.Mutex
-	batchSize  int
-	config     clipmodel.Config
-	transform  preprocess.Transform
-	numClasses int
-	shapes     map[string][]int // the tensors held in ctx
-	ctx        *context.Context
-	exec       *context.Exec
-	compiles   int // how many times the graph was built (1 unless something went wrong)
+// Evaluator runs a classifier over datasets. It compiles the classifier graph (Logits) once, for one batch size,
+// with the weights as variables of the program: SetWeights swaps in other weights of the same shapes (a soup, a
+// fine-tuned checkpoint) without recompiling. Datasets are streamed in batches through the data pipeline
+// (datasets/pipeline): examples are decoded and preprocessed on all cores, a few batches ahead of the model, and
+// the last batch is padded to the batch size; EvalOptions.Workers batches run at once.
+//
+// Only the tensors the classifier graph reads are held (the image tower, the visual projection and the head); the
+// text tower is not copied. Methods may be called from several goroutines.
+//
+//	ev, err := wiseft.NewEvaluator(zs, wiseft.EvalOptions{BatchSize: 64})
+//	m, err := ev.Evaluate(ctx, testSet, 0)
+//	fmt.Printf("zero-shot: %.2f%%\n", 100*m.Top1)
+type Evaluator struct {
+	e    *engine
+	opts EvalOptions
 }
 
 // classifierTensor reports whether a weight is read by the classifier graph (Logits): the image tower, the visual
@@ -74,56 +67,55 @@ func classifierWeights(w clipmodel.Weights) clipmodel.Weights {
 	return out
 }
 
-// NewEvaluator compiles clf for batches of batchSize images (≤ 0 means DefaultEvalBatchSize) on the process
-// backend (clipmodel.Backend). The classifier's weights are copied; later changes to clf do not affect the
-// evaluator.
-//
-//	ev, err := wiseft.NewEvaluator(clf, 32)
-//	ev.Progress = func(done, total int) { fmt.Printf("\r%d/%d", done, total) }
-func NewEvaluator(clf *Classifier, batchSize int) (*Evaluator, error) {
+// checkClassifier reports a classifier that cannot be compiled: no model, weights that do not fit its config, no
+// head.
+func checkClassifier(what string, clf *Classifier) error {
 	if clf == nil || clf.Model == nil {
-		return nil, fmt.Errorf("evaluator: no classifier")
+		return fmt.Errorf("%s: no classifier", what)
 	}
-	m := clf.Model
-	if err := m.Weights.Check(m.Config); err != nil {
-		return nil, fmt.Errorf("evaluator: %w", err)
+	if err := clf.Model.Weights.Check(clf.Model.Config); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	if m.Weights[HeadWeight] == nil {
-		return nil, fmt.Errorf("evaluator: the model has no classification head (%s)", HeadWeight)
+	if clf.Model.Weights[HeadWeight] == nil {
+		return fmt.Errorf("%s: the model has no classification head (%s)", what, HeadWeight)
 	}
-	if batchSize <= 0 {
-		batchSize = DefaultEvalBatchSize
-	}
-	backend, err := clipmodel.Backend()
-	if err != nil {
+	return nil
+}
+
+// NewEvaluator compiles clf on the process backend (clipmodel.Backend). The classifier's weights are copied;
+// later changes to clf do not affect the evaluator.
+//
+//	ev, err := wiseft.NewEvaluator(clf, wiseft.EvalOptions{})
+func NewEvaluator(clf *Classifier, opts EvalOptions) (*Evaluator, error) {
+	if err := checkClassifier("evaluator", clf); err != nil {
 		return nil, err
 	}
-	tf, err := evalTransform(m)
+	for name, t := range classifierWeights(clf.Model.Weights) {
+		if err := checkTensor("the classifier", name, t); err != nil {
+			return nil, fmt.Errorf("evaluator: %w", err)
+		}
+	}
+	e, err := newEngine(engineSpec{mode: fixedWeights, model: clf.Model, classes: clf.NumClasses(), opts: opts})
 	if err != nil {
 		return nil, fmt.Errorf("evaluator: %w", err)
 	}
-	w := classifierWeights(m.Weights)
-	e := &Evaluator{batchSize: batchSize, config: m.Config, transform: tf, numClasses: clf.NumClasses(),
-		shapes: make(map[string][]int, len(w)), ctx: context.New()}
-	for name, t := range w {
-		e.shapes[name] = slices.Clone(t.Shape)
-	}
-	clipmodel.SetWeights(e.ctx, w)
-	cfg := m.Config
-	e.exec, err = context.NewExec(backend, e.ctx.Reuse(), func(ctx *context.Context, pixels *graph.Node) *graph.Node {
-		e.compiles++
-		return Logits(ctx, cfg, pixels)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("evaluator: %w", err)
-	}
-	v := cfg.Vision
-	zeros := tensors.FromFlatDataAndDimensions(make([]float32, batchSize*tf.Len()),
-		batchSize, v.Channels, v.ImageSize, v.ImageSize)
-	if err := e.exec.PreCompile(zeros); err != nil {
-		return nil, fmt.Errorf("evaluator: compiling the classifier: %w", err)
-	}
-	return e, nil
+	return &Evaluator{e: e, opts: opts}, nil
+}
+
+// WithProgress returns an evaluator that shares e's compiled program and weights and reports to progress.
+//
+//	m, err := ev.WithProgress(bar.Evaluate("MNIST")).Evaluate(ctx, testSet, 0)
+func (e *Evaluator) WithProgress(progress func(done, total int)) *Evaluator {
+	c := *e
+	c.opts.Progress = progress
+	return &c
+}
+
+// WithProbs returns an evaluator that shares e's compiled program and keeps the whole softmax in predictions.
+func (e *Evaluator) WithProbs() *Evaluator {
+	c := *e
+	c.opts.KeepProbs = true
+	return &c
 }
 
 // evalTransform is m's evaluation preprocessing (CLIP's default for the model's image size when m has none).
@@ -140,60 +132,44 @@ func evalTransform(m *clipmodel.Model) (preprocess.Transform, error) {
 }
 
 // BatchSize is the number of images per run of the compiled program.
-//
-//	fmt.Println(ev.BatchSize()) // 32
-func (e *Evaluator) BatchSize() int { return e.batchSize }
+func (e *Evaluator) BatchSize() int { return e.e.batch }
 
 // SetWeights replaces the evaluator's weights without recompiling. w must hold every tensor the classifier graph
 // reads (image tower, visual projection, head) with the shapes the evaluator was built with; other tensors (the
 // text tower) are ignored. The values are copied.
 //
-//	for _, alpha := range []float64{0, 0.5, 1} {
-//		w, _ := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, alpha)
-//		_ = ev.SetWeights(w)
-//		m, _ := ev.Evaluate(testSet, 0)
-//		fmt.Println(alpha, m.Top1)
-//	}
+//	w, _ := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
+//	err := ev.SetWeights(w)
 func (e *Evaluator) SetWeights(w clipmodel.Weights) error {
-	sub := make(clipmodel.Weights, len(e.shapes))
-	for name, shape := range e.shapes {
-		t, ok := w[name]
-		if !ok || t == nil {
-			return fmt.Errorf("evaluator: the weights lack tensor %q (shape %s)", name, safetensors.ShapeString(shape))
-		}
-		if !slices.Equal(t.Shape, shape) {
-			return fmt.Errorf("evaluator: tensor %q has shape %s, the evaluator was built for %s",
-				name, safetensors.ShapeString(t.Shape), safetensors.ShapeString(shape))
-		}
-		if err := checkTensor("the weights", name, t); err != nil {
-			return fmt.Errorf("evaluator: %w", err)
-		}
-		sub[name] = t
+	if err := e.e.setWeights(w); err != nil {
+		return fmt.Errorf("evaluator: %w", err)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	clipmodel.SetWeights(e.ctx, sub)
 	return nil
 }
 
 // Evaluate classifies the first limit examples of ds (limit ≤ 0: all) and returns top-1 accuracy, macro-F1,
 // per-class accuracy and the confusion matrix, in ds's label space. For a datasets.ClassSubset dataset the logits
 // are restricted to the subset's classes before the arg-max (as the paper does for ImageNet-R and ImageNet-A);
-// otherwise ds must have as many classes as the classifier.
+// otherwise ds must have as many classes as the classifier. Cancelling ctx stops it between batches.
 //
-//	m, err := ev.Evaluate(datasets.Limit(testSet, 1000), 0)
+//	m, err := ev.Evaluate(ctx, testSet, 1000)
 //	fmt.Printf("%.2f%% top-1, %.3f macro-F1\n", 100*m.Top1, m.MacroF1)
-func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
-	preds, skipped, err := e.predict(ds, limit)
+func (e *Evaluator) Evaluate(ctx context.Context, ds datasets.Dataset, limit int) (Metrics, error) {
+	r, err := e.predict(ctx, ds, limit)
 	if err != nil {
 		return Metrics{}, err
 	}
-	m, err := MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
+	return metricsOf(ds.Name(), ds.ClassNames(), r.preds[0], r.skips)
+}
+
+// metricsOf turns a pass's predictions of one set into metrics, with its skipped examples.
+func metricsOf(name string, classNames []string, preds []Prediction, sk skips) (Metrics, error) {
+	m, err := MetricsFromPredictions(name, classNames, preds)
 	if err != nil {
 		return Metrics{}, err
 	}
-	m.Skipped = skipped.count
-	for _, s := range skipped.first {
+	m.Skipped = sk.count
+	for _, s := range sk.first {
 		m.SkipErrors = append(m.SkipErrors, s.Error())
 	}
 	return m, nil
@@ -203,7 +179,7 @@ func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
 // order: the predicted label, the softmax confidence and (with KeepProbs) the whole softmax, in ds's label space
 // (see Evaluate for ClassSubset datasets).
 //
-//	preds, err := ev.Predict(ds, 64)
+//	preds, err := ev.WithProbs().Predict(ctx, ds, 64)
 //	for _, p := range preds {
 //		if !p.Correct() {
 //			fmt.Printf("#%d: %s, %.0f%% sure\n", p.Index, ds.ClassNames()[p.Predicted], 100*p.Confidence)
@@ -212,100 +188,49 @@ func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
 //
 // Examples that cannot be read (corrupt files) are left out; Evaluate counts them in Metrics.Skipped. It is an
 // error only when no example at all could be read.
-func (e *Evaluator) Predict(ds datasets.Dataset, limit int) ([]Prediction, error) {
-	preds, _, err := e.predict(ds, limit)
-	return preds, err
+func (e *Evaluator) Predict(ctx context.Context, ds datasets.Dataset, limit int) ([]Prediction, error) {
+	r, err := e.predict(ctx, ds, limit)
+	if err != nil {
+		return nil, err
+	}
+	return r.preds[0], nil
 }
 
-// skips counts the examples an evaluation left out and keeps the first few errors.
-type skips struct {
-	count int
-	first []error
-}
-
-func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips, error) {
+func (e *Evaluator) predict(ctx context.Context, ds datasets.Dataset, limit int) (*passResult, error) {
 	if ds == nil {
-		return nil, skips{}, fmt.Errorf("evaluator: no dataset")
+		return nil, fmt.Errorf("evaluator: no dataset")
 	}
-	project, err := e.labelSpace(ds)
+	r, err := e.e.pass(ctx, ds, firstN(ds.Len(), limit), []point{{}}, e.opts.KeepProbs, e.opts.Progress)
 	if err != nil {
-		return nil, skips{}, err
+		return nil, fmt.Errorf("evaluator: %w", err)
 	}
-	if ds.Len() == 0 {
-		return nil, skips{}, nil
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	indices := firstN(ds.Len(), limit)
-	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: e.batchSize, Transform: e.transform, Workers: e.Workers,
-		Indices: indices})
-	if err != nil {
-		return nil, skips{}, fmt.Errorf("evaluator: %w", err)
-	}
-	defer loader.Close()
-	preds := make([]Prediction, 0, len(indices))
-	v := e.config.Vision
-	per := e.transform.Len()
-	for b := range loader.All() {
-		// Every batch is padded with zero rows to the compiled batch size.
-		pixels := b.Pixels[:e.batchSize*per]
-		clear(pixels[b.N*per:])
-		in := tensors.FromFlatDataAndDimensions(pixels, e.batchSize, v.Channels, v.ImageSize, v.ImageSize)
-		out, err := e.exec.Exec(in)
-		_ = in.FinalizeAll()
-		if err != nil {
-			return nil, skips{}, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
-		}
-		logits, err := tensors.CopyFlatData[float32](out[0])
-		_ = out[0].FinalizeAll() // release the device buffer now rather than at garbage collection
-		if err != nil {
-			return nil, skips{}, err
-		}
-		for k, idx := range b.Indices {
-			row := logits[k*e.numClasses : (k+1)*e.numClasses]
-			preds = append(preds, predict(idx, b.Labels[k], row, project, e.KeepProbs))
-		}
-		loader.Recycle(b)
-		if e.Progress != nil {
-			e.Progress(len(preds)+loader.Skipped(), len(indices))
-		}
-	}
-	// An example that cannot be read (a corrupt or non-image file in a large dataset, a label outside the class
-	// list) is left out and counted.
-	sk := skips{count: loader.Skipped()}
-	for _, s := range loader.Skips()[:min(loader.Skipped(), 5)] {
-		sk.first = append(sk.first, fmt.Errorf("%s example %d: %w", ds.Name(), s.Index, s.Err))
-	}
-	if len(preds) == 0 && sk.count > 0 {
-		return nil, sk, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), sk.count, sk.first[0])
-	}
-	return preds, sk, nil
+	return r, nil
 }
 
 // labelSpace returns, for a dataset covering some of the classifier's classes (datasets.SubsetOf: ClassSubset or
 // ClassGroups, directly or through wrappers), the classifier classes of each dataset label (nil: the identity),
-// after checking that ds's labels fit the classifier.
-func (e *Evaluator) labelSpace(ds datasets.Dataset) ([][]int, error) {
+// after checking that ds's labels fit a classifier of numClasses classes.
+func labelSpace(ds datasets.Dataset, numClasses int) ([][]int, error) {
 	nLabels := len(ds.ClassNames())
 	groups, ok := datasets.SubsetOf(ds)
 	if !ok {
-		if nLabels != e.numClasses {
-			return nil, fmt.Errorf("evaluator: %s has %d classes, the classifier %d (a dataset covering some of the "+
-				"classifier's classes implements datasets.ClassSubset)", ds.Name(), nLabels, e.numClasses)
+		if nLabels != numClasses {
+			return nil, fmt.Errorf("%s has %d classes, the classifier %d (a dataset covering some of the "+
+				"classifier's classes implements datasets.ClassSubset)", ds.Name(), nLabels, numClasses)
 		}
 		return nil, nil
 	}
 	if len(groups) != nLabels {
-		return nil, fmt.Errorf("evaluator: %s lists %d subset classes for %d class names", ds.Name(), len(groups), nLabels)
+		return nil, fmt.Errorf("%s lists %d subset classes for %d class names", ds.Name(), len(groups), nLabels)
 	}
 	for label, g := range groups {
 		if len(g) == 0 {
-			return nil, fmt.Errorf("evaluator: %s maps label %d to no classifier class", ds.Name(), label)
+			return nil, fmt.Errorf("%s maps label %d to no classifier class", ds.Name(), label)
 		}
 		for _, c := range g {
-			if c < 0 || c >= e.numClasses {
-				return nil, fmt.Errorf("evaluator: %s maps label %d to class %d, outside the classifier's [0, %d)",
-					ds.Name(), label, c, e.numClasses)
+			if c < 0 || c >= numClasses {
+				return nil, fmt.Errorf("%s maps label %d to class %d, outside the classifier's [0, %d)",
+					ds.Name(), label, c, numClasses)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"context"
 	"errors"
 	"image"
 	"testing"
@@ -33,13 +34,13 @@ func TestEvaluatorClassGroupsThroughWrappers(t *testing.T) {
 	clf := randomClassifier(t, 6, 21)
 	base := syntheticDataset("groups", 3, 12, 5)
 	ds := &groupsDataset{memDataset: *base, groups: [][]int{{5, 0}, {2}, {1, 3, 4}}}
-	ev, err := NewEvaluator(clf, 8)
+	ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A Limit keeps what the wrapped dataset declares.
 	limited := datasets.Limit(ds, 10)
-	preds, err := ev.Predict(limited, 0)
+	preds, err := ev.Predict(context.Background(), limited, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +67,11 @@ func TestEvaluatorSkipsUnreadableExamples(t *testing.T) {
 	clf := randomClassifier(t, 4, 22)
 	base := syntheticDataset("broken", 4, 20, 6)
 	ds := &brokenDataset{memDataset: *base, broken: map[int]bool{3: true, 17: true}}
-	ev, err := NewEvaluator(clf, 8)
+	ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := ev.Evaluate(ds, 0)
+	m, err := ev.Evaluate(context.Background(), ds, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +79,11 @@ func TestEvaluatorSkipsUnreadableExamples(t *testing.T) {
 		t.Fatalf("N %d, skipped %d (%v): want 18 read and 2 skipped", m.N, m.Skipped, m.SkipErrors)
 	}
 	// The 18 readable examples get the same predictions as on a clean copy without the two.
-	whole, err := ev.Predict(base, 0)
+	whole, err := ev.Predict(context.Background(), base, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := ev.Predict(ds, 0)
+	got, _ := ev.Predict(context.Background(), ds, 0)
 	j := 0
 	for _, p := range whole {
 		if ds.broken[p.Index] {
@@ -97,7 +98,7 @@ func TestEvaluatorSkipsUnreadableExamples(t *testing.T) {
 	for i := range 20 {
 		all.broken[i] = true
 	}
-	if _, err := ev.Evaluate(all, 0); err == nil {
+	if _, err := ev.Evaluate(context.Background(), all, 0); err == nil {
 		t.Error("a dataset with no readable example evaluated without error")
 	}
 }

@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"context"
 	"image"
 	"math"
 	"slices"
@@ -66,14 +67,13 @@ func hostPredict(logits []float64, classes []int) (int, float64) {
 func TestEvaluatorMatchesHostComputation(t *testing.T) {
 	clf := randomClassifier(t, 4, 11)
 	ds := syntheticDataset("synthetic", 4, 11, 1) // 11 examples, batches of 4: the last one is padded
-	ev, err := NewEvaluator(clf, 4)
+	var progress [][2]int
+	ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 4, KeepProbs: true,
+		Progress: func(done, total int) { progress = append(progress, [2]int{done, total}) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.KeepProbs = true
-	var progress [][2]int
-	ev.Progress = func(done, total int) { progress = append(progress, [2]int{done, total}) }
-	preds, err := ev.Predict(ds, 0)
+	preds, err := ev.Predict(context.Background(), ds, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestEvaluatorMatchesHostComputation(t *testing.T) {
 	if len(distinct) < 2 {
 		t.Errorf("every example predicted as the same class (%v): the comparison is too weak", distinct)
 	}
-	m, err := ev.Evaluate(ds, 0)
+	m, err := ev.Evaluate(context.Background(), ds, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +114,11 @@ func TestEvaluatorMatchesHostComputation(t *testing.T) {
 	if m.Dataset != "synthetic" || len(m.Confusion) != 4 {
 		t.Errorf("metrics %+v", m)
 	}
-	if ev.compiles != 1 {
-		t.Errorf("compiled %d times", ev.compiles)
+	if ev.e.compiles.Load() != 1 {
+		t.Errorf("compiled %d times", ev.e.compiles.Load())
 	}
 	// limit: only the first examples.
-	m5, err := ev.Evaluate(ds, 5)
+	m5, err := ev.Evaluate(context.Background(), ds, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,11 +131,11 @@ func TestEvaluatorClassSubset(t *testing.T) {
 	clf := randomClassifier(t, 5, 12)
 	base := syntheticDataset("subset", 3, 9, 2)
 	ds := &subsetDataset{memDataset: *base, subset: []int{4, 1, 3}}
-	ev, err := NewEvaluator(clf, 8)
+	ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
-	preds, err := ev.Predict(ds, 0)
+	preds, err := ev.Predict(context.Background(), ds, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestEvaluatorClassSubset(t *testing.T) {
 			t.Errorf("example %d: predicted %d (%.4f), host %d (%.4f)", i, p.Predicted, p.Confidence, want, conf)
 		}
 	}
-	m, err := ev.Evaluate(ds, 0)
+	m, err := ev.Evaluate(context.Background(), ds, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,11 +155,11 @@ func TestEvaluatorClassSubset(t *testing.T) {
 	}
 
 	// A dataset with another number of classes and no subset is refused; so is a bad subset.
-	if _, err := ev.Evaluate(base, 0); err == nil || !strings.Contains(err.Error(), "ClassSubset") {
+	if _, err := ev.Evaluate(context.Background(), base, 0); err == nil || !strings.Contains(err.Error(), "ClassSubset") {
 		t.Errorf("class-count mismatch: got %v", err)
 	}
 	bad := &subsetDataset{memDataset: *base, subset: []int{0, 5, 1}}
-	if _, err := ev.Evaluate(bad, 0); err == nil {
+	if _, err := ev.Evaluate(context.Background(), bad, 0); err == nil {
 		t.Error("subset class outside the classifier accepted")
 	}
 }
@@ -168,7 +168,7 @@ func TestEvaluatorSetWeightsWithoutRecompiling(t *testing.T) {
 	zs := randomClassifier(t, 4, 13)
 	ft := finetuned(zs, 14, 0.3)
 	ds := syntheticDataset("alpha", 4, 6, 3)
-	ev, err := NewEvaluator(zs, 4)
+	ev, err := NewEvaluator(zs, EvalOptions{BatchSize: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,16 +180,16 @@ func TestEvaluatorSetWeightsWithoutRecompiling(t *testing.T) {
 		if err := ev.SetWeights(w); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ev.Predict(ds, 0)
+		got, err := ev.Predict(context.Background(), ds, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fresh, err := NewEvaluator(&Classifier{Model: &clipmodel.Model{Config: zs.Model.Config, Weights: w,
-			Transform: zs.Model.Transform}, ClassNames: zs.ClassNames}, 4)
+			Transform: zs.Model.Transform}, ClassNames: zs.ClassNames}, EvalOptions{BatchSize: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := fresh.Predict(ds, 0)
+		want, err := fresh.Predict(context.Background(), ds, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,16 +199,16 @@ func TestEvaluatorSetWeightsWithoutRecompiling(t *testing.T) {
 			t.Errorf("α=%v: reused evaluator %+v, fresh evaluator %+v", alpha, got, want)
 		}
 	}
-	if ev.compiles != 1 {
-		t.Errorf("the evaluator compiled %d times over two α's", ev.compiles)
+	if ev.e.compiles.Load() != 1 {
+		t.Errorf("the evaluator compiled %d times over two α's", ev.e.compiles.Load())
 	}
 	// The two α's really give different models (otherwise the test proves nothing).
 	p3, _ := Interpolate(zs.Model.Weights, ft.Model.Weights, 0.3)
 	_ = ev.SetWeights(p3)
-	a, _ := ev.Predict(ds, 0)
+	a, _ := ev.Predict(context.Background(), ds, 0)
 	p8, _ := Interpolate(zs.Model.Weights, ft.Model.Weights, 0.8)
 	_ = ev.SetWeights(p8)
-	b, _ := ev.Predict(ds, 0)
+	b, _ := ev.Predict(context.Background(), ds, 0)
 	if a[0].Confidence == b[0].Confidence {
 		t.Error("α=0.3 and α=0.8 give the same confidence")
 	}

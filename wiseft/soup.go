@@ -47,12 +47,12 @@ func UniformSoup(models ...clipmodel.Weights) (clipmodel.Weights, error) {
 // The paper's Algorithm 1 keeps a candidate when the score does not drop (≥), as here; the model-soups script
 // requires a strict improvement.
 //
-//	ev, _ := wiseft.NewEvaluator(clf, 64)
+//	ev, _ := wiseft.NewEvaluator(clf, wiseft.EvalOptions{BatchSize: 64})
 //	score := func(w clipmodel.Weights) (float64, error) {
 //		if err := ev.SetWeights(w); err != nil {
 //			return 0, err
 //		}
-//		m, err := ev.Evaluate(heldOut, 0)
+//		m, err := ev.Evaluate(ctx, heldOut, 0)
 //		return m.Top1, err
 //	}
 //	soup, chosen, err := wiseft.GreedySoup(candidates, score)

@@ -1,6 +1,7 @@
 package wiseft
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -11,7 +12,7 @@ import (
 
 // DefaultAlphas are the mixing coefficients the paper's code sweeps: 0, 0.1, ..., 1.
 //
-//	res, err := wiseft.Sweep(zs, ft, wiseft.DefaultAlphas, sets)
+//	res, err := wiseft.Sweep(ctx, zs, ft, wiseft.DefaultAlphas, sets, wiseft.SweepOptions{})
 var DefaultAlphas = []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
 
 // EvalSet is one dataset of a sweep, under the name its results are reported with.
@@ -20,34 +21,52 @@ var DefaultAlphas = []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}
 type EvalSet struct {
 	// Name labels the results; empty means Dataset.Name().
 	Name string
-	// Dataset is evaluated with Evaluator.Evaluate.
+	// Dataset is the set evaluated.
 	Dataset datasets.Dataset
 	// Limit evaluates only the first Limit examples; ≤ 0 means all.
 	Limit int
+	// Indices, when not nil, evaluates exactly these examples, in this order (Limit is then ignored), e.g. a
+	// subsample for a quick estimate.
+	Indices []int
+}
+
+// indices lists the examples of s to evaluate.
+func (s EvalSet) indices() []int {
+	if s.Indices != nil {
+		return s.Indices
+	}
+	return firstN(s.Dataset.Len(), s.Limit)
 }
 
 // SweepOptions tunes Sweep; the zero value is the paper's sweep.
 //
-//	opts := wiseft.SweepOptions{BatchSize: 64, Progress: func(a float64, set string, done, total int) {
-//		fmt.Printf("\rα=%.2f %s %d/%d", a, set, done, total)
+//	opts := wiseft.SweepOptions{BatchSize: 64, Progress: func(set string, done, total int) {
+//		fmt.Printf("\r%s %d/%d", set, done, total)
 //	}}
 type SweepOptions struct {
-	// BatchSize is the evaluator's batch size; ≤ 0 means DefaultEvalBatchSize.
-	BatchSize int
-	// Workers is the number of goroutines preprocessing images; ≤ 0 means GOMAXPROCS.
-	Workers int
-	// AllowExtrapolation accepts α outside [0, 1] (see InterpolateOptions).
+	// BatchSize, Workers, Devices and DecodeWorkers are as in EvalOptions.
+	BatchSize, Workers, Devices, DecodeWorkers int
+	// AllowExtrapolation accepts α outside [0, 1]: θ(α) then lies on the line through the two models, beyond one
+	// of them.
 	AllowExtrapolation bool
-	// Mix, when set, makes the weights for each α instead of Interpolate (e.g. a FisherMerge with
-	// coefficients {1−α, α}).
-	Mix func(alpha float64) (clipmodel.Weights, error)
-	// Progress, when set, is called after each batch.
-	Progress func(alpha float64, set string, done, total int)
+	// Fisher, when set, makes each α's model the Fisher-weighted merge of the two (FisherMerge with coefficients
+	// {1−α, α}) instead of the interpolation.
+	Fisher *FisherMix
+	// Progress, when set, is called after each batch with the set, the examples done and the set's total. Every
+	// α runs on a batch while it is at hand, so each set is reported once.
+	Progress func(set string, done, total int)
+}
+
+// FisherMix is the Fisher-weighted merge of a sweep's two models (see FisherMerge): their diagonal Fishers (a
+// tensor absent from both gets plain interpolation) and the floor applied to every Fisher value.
+type FisherMix struct {
+	Fishers [2]clipmodel.Weights
+	Floor   float64
 }
 
 // SweepResult holds the metrics of every α on every evaluation set.
 //
-//	res, _ := wiseft.Sweep(zs, ft, wiseft.DefaultAlphas, sets)
+//	res, _ := wiseft.Sweep(ctx, zs, ft, wiseft.DefaultAlphas, sets, wiseft.SweepOptions{})
 //	fmt.Print(res.Table())
 type SweepResult struct {
 	// Alphas are the swept mixing coefficients, in the order given.
@@ -58,85 +77,185 @@ type SweepResult struct {
 	Metrics [][]Metrics
 }
 
-// Sweep evaluates the WiSE-FT models θ(α) = (1−α)·θ_zero-shot + α·θ_fine-tuned for every α on every set. One
-// Evaluator (built from zeroShot, so the class names and preprocessing are the zero-shot classifier's) serves the
-// whole sweep: each α's weights are swapped in with SetWeights, the compiled program is the same. The two
-// classifiers must have exactly the same tensors and, when both list class names, the same ones.
+// Sweeper evaluates WiSE-FT models θ(α) = (1−α)·θ_zero-shot + α·θ_fine-tuned. Both endpoints are resident in one
+// compiled program and θ(α) is formed inside it, with α an input, by Interpolate's arithmetic (float64, rounded
+// once: the program's weights are Interpolate's bit for bit); so one program serves every α, no weights are
+// copied per α, and a sweep decodes and preprocesses each example once and runs every α on each batch while it
+// is at hand. Build it once and call Run as often as needed (the α explorer of the notebooks does); methods may
+// be called from several goroutines.
 //
-//	res, err := wiseft.Sweep(zs, ft, wiseft.DefaultAlphas,
-//		[]wiseft.EvalSet{{Dataset: idTest}, {Dataset: shiftA}, {Dataset: shiftB}})
+//	sw, err := wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{})
+//	res, err := sw.Run(ctx, []float64{0.35}, sets)
+type Sweeper struct {
+	e          *engine
+	opts       SweepOptions
+	classNames []string
+}
+
+// NewSweeper compiles the sweep of zeroShot and fineTuned. The class names and preprocessing are the zero-shot
+// classifier's; the two classifiers must have exactly the same tensors and, when both list class names, the same
+// ones.
+func NewSweeper(zeroShot, fineTuned *Classifier, opts SweepOptions) (*Sweeper, error) {
+	if err := checkClassifier("sweep: the zero-shot classifier", zeroShot); err != nil {
+		return nil, err
+	}
+	if err := checkClassifier("sweep: the fine-tuned classifier", fineTuned); err != nil {
+		return nil, err
+	}
+	zn, fn := zeroShot.ClassNames, fineTuned.ClassNames
+	if zn != nil && fn != nil && !slices.Equal(zn, fn) {
+		return nil, fmt.Errorf("sweep: the zero-shot and fine-tuned classifiers have different class names")
+	}
+	w0, w1 := classifierWeights(zeroShot.Model.Weights), classifierWeights(fineTuned.Model.Weights)
+	names, err := checkSameLayout(pairLabels(), []clipmodel.Weights{w0, w1})
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	for _, name := range names {
+		for i, w := range []clipmodel.Weights{w0, w1} {
+			if err := checkTensor(pairLabels()[i], name, w[name]); err != nil {
+				return nil, fmt.Errorf("sweep: %w", err)
+			}
+		}
+	}
+	spec := engineSpec{mode: interpolatedWeights, model: zeroShot.Model, classes: zeroShot.NumClasses(),
+		theta0: w0, theta1: w1, opts: EvalOptions{BatchSize: opts.BatchSize, Workers: opts.Workers,
+			Devices: opts.Devices, DecodeWorkers: opts.DecodeWorkers}}
+	if opts.Fisher != nil {
+		f0, f1, err := sweepFishers(w0, names, opts.Fisher)
+		if err != nil {
+			return nil, err
+		}
+		spec.mode, spec.fisher0, spec.fisher1, spec.floor = fisherWeights, f0, f1, opts.Fisher.Floor
+	}
+	e, err := newEngine(spec)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	return &Sweeper{e: e, opts: opts, classNames: zeroShot.ClassNames}, nil
+}
+
+// sweepFishers checks a FisherMix against the classifier tensors and returns the Fishers of the tensors that
+// have them (every tensor of the classifier in both, or in none).
+func sweepFishers(ref clipmodel.Weights, names []string, fm *FisherMix) (f0, f1 clipmodel.Weights, err error) {
+	if err := checkFinite("sweep: Fisher floor", fm.Floor); err != nil {
+		return nil, nil, err
+	}
+	if fm.Floor < 0 {
+		return nil, nil, fmt.Errorf("sweep: the Fisher floor must be ≥ 0, got %v", fm.Floor)
+	}
+	fishers := []clipmodel.Weights{classifierWeights(fm.Fishers[0]), classifierWeights(fm.Fishers[1])}
+	with, err := checkFishers(ref, names, fishers)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sweep: %w", err)
+	}
+	f0, f1 = clipmodel.Weights{}, clipmodel.Weights{}
+	for name := range with {
+		f0[name], f1[name] = fishers[0][name], fishers[1][name]
+	}
+	return f0, f1, nil
+}
+
+// Sweep evaluates the WiSE-FT models θ(α) for every α on every set: NewSweeper, then Run.
+//
+//	res, err := wiseft.Sweep(ctx, zs, ft, wiseft.DefaultAlphas,
+//		[]wiseft.EvalSet{{Dataset: idTest}, {Dataset: shiftA}, {Dataset: shiftB}}, wiseft.SweepOptions{})
 //	best, err := wiseft.BestAlpha(res, idTest.Name())
 //	fmt.Print(res.Table(), best)
-func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet,
-	opts ...SweepOptions) (*SweepResult, error) {
-	var o SweepOptions
-	if len(opts) > 0 {
-		o = opts[0]
+func Sweep(ctx context.Context, zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet,
+	opts SweepOptions) (*SweepResult, error) {
+	sw, err := NewSweeper(zeroShot, fineTuned, opts)
+	if err != nil {
+		return nil, err
 	}
-	if zeroShot == nil || zeroShot.Model == nil || fineTuned == nil || fineTuned.Model == nil {
-		return nil, fmt.Errorf("sweep: both classifiers are needed")
-	}
+	return sw.Run(ctx, alphas, sets)
+}
+
+// Run evaluates θ(α) for every α on every set, each set streamed once. Cancelling ctx stops it between batches.
+func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*SweepResult, error) {
 	if len(alphas) == 0 {
 		return nil, fmt.Errorf("sweep: no α values")
 	}
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("sweep: no evaluation sets")
 	}
-	zn, fn := zeroShot.ClassNames, fineTuned.ClassNames
-	if zn != nil && fn != nil && !slices.Equal(zn, fn) {
-		return nil, fmt.Errorf("sweep: the zero-shot and fine-tuned classifiers have different class names")
+	points := make([]point, len(alphas))
+	for i, a := range alphas {
+		if err := checkFinite("sweep: α", a); err != nil {
+			return nil, err
+		}
+		if !s.opts.AllowExtrapolation && (a < 0 || a > 1) {
+			return nil, fmt.Errorf("sweep: α = %v is outside [0, 1] (set SweepOptions.AllowExtrapolation to extrapolate)", a)
+		}
+		points[i] = alphaPoint(a)
 	}
-	if _, err := checkSameLayout([]string{"the zero-shot model", "the fine-tuned model"},
-		[]clipmodel.Weights{zeroShot.Model.Weights, fineTuned.Model.Weights}); err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	res := &SweepResult{Alphas: slices.Clone(alphas), Sets: make([]string, len(sets))}
-	for j, s := range sets {
-		if s.Dataset == nil {
+	res := &SweepResult{Alphas: slices.Clone(alphas), Sets: make([]string, len(sets)), Metrics: make([][]Metrics, len(alphas))}
+	for j, set := range sets {
+		if set.Dataset == nil {
 			return nil, fmt.Errorf("sweep: evaluation set %d has no dataset", j)
 		}
-		res.Sets[j] = s.Name
+		res.Sets[j] = set.Name
 		if res.Sets[j] == "" {
-			res.Sets[j] = s.Dataset.Name()
+			res.Sets[j] = set.Dataset.Name()
 		}
 		if slices.Contains(res.Sets[:j], res.Sets[j]) {
 			return nil, fmt.Errorf("sweep: two evaluation sets are named %q", res.Sets[j])
 		}
-	}
-	mix := o.Mix
-	if mix == nil {
-		mix = func(alpha float64) (clipmodel.Weights, error) {
-			return Interpolate(zeroShot.Model.Weights, fineTuned.Model.Weights, alpha,
-				InterpolateOptions{AllowExtrapolation: o.AllowExtrapolation})
+		if err := checkIndices(set); err != nil {
+			return nil, fmt.Errorf("sweep: %s: %w", res.Sets[j], err)
 		}
 	}
-	ev, err := NewEvaluator(zeroShot, o.BatchSize)
+	for i := range res.Metrics {
+		res.Metrics[i] = make([]Metrics, len(sets))
+	}
+	for j, set := range sets {
+		var progress func(done, total int)
+		if s.opts.Progress != nil {
+			name := res.Sets[j]
+			progress = func(done, total int) { s.opts.Progress(name, done, total) }
+		}
+		r, err := s.e.pass(ctx, set.Dataset, set.indices(), points, false, progress)
+		if err != nil {
+			return nil, fmt.Errorf("sweep: %w", err)
+		}
+		for i := range alphas {
+			m, err := metricsOf(res.Sets[j], set.Dataset.ClassNames(), r.preds[i], r.skips)
+			if err != nil {
+				return nil, fmt.Errorf("sweep: α = %v: %w", alphas[i], err)
+			}
+			res.Metrics[i][j] = m
+		}
+	}
+	return res, nil
+}
+
+// At evaluates θ(α) for one α on every set, named as Run names them.
+//
+//	ms, err := sw.At(ctx, 0.35, sets) // ms[j] is the metrics of sets[j]
+func (s *Sweeper) At(ctx context.Context, alpha float64, sets []EvalSet) ([]Metrics, error) {
+	r, err := s.Run(ctx, []float64{alpha}, sets)
 	if err != nil {
 		return nil, err
 	}
-	ev.Workers = o.Workers
-	for _, alpha := range alphas {
-		w, err := mix(alpha)
-		if err != nil {
-			return nil, fmt.Errorf("sweep: α = %v: %w", alpha, err)
+	return r.Metrics[0], nil
+}
+
+// AlphaFunc returns At bound to sets: the function an interactive α explorer calls (widgets.AlphaExplorer).
+//
+//	ex.Evaluate = sw.AlphaFunc(sets)
+func (s *Sweeper) AlphaFunc(sets []EvalSet) func(ctx context.Context, alpha float64) ([]Metrics, error) {
+	sets = slices.Clone(sets)
+	return func(ctx context.Context, alpha float64) ([]Metrics, error) { return s.At(ctx, alpha, sets) }
+}
+
+// checkIndices reports explicit indices outside the set.
+func checkIndices(s EvalSet) error {
+	for _, i := range s.Indices {
+		if i < 0 || i >= s.Dataset.Len() {
+			return fmt.Errorf("example %d outside [0, %d)", i, s.Dataset.Len())
 		}
-		if err := ev.SetWeights(w); err != nil {
-			return nil, fmt.Errorf("sweep: α = %v: %w", alpha, err)
-		}
-		row := make([]Metrics, len(sets))
-		for j, s := range sets {
-			if o.Progress != nil {
-				name := res.Sets[j]
-				ev.Progress = func(done, total int) { o.Progress(alpha, name, done, total) }
-			}
-			if row[j], err = ev.Evaluate(s.Dataset, s.Limit); err != nil {
-				return nil, fmt.Errorf("sweep: α = %v: %w", alpha, err)
-			}
-			row[j].Dataset = res.Sets[j]
-		}
-		res.Metrics = append(res.Metrics, row)
 	}
-	return res, nil
+	return nil
 }
 
 // Index returns the position of α in the sweep, or −1.

@@ -1,6 +1,8 @@
 package wiseft
 
 import (
+	"context"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -15,24 +17,24 @@ func TestSweep(t *testing.T) {
 	shift := syntheticDataset("Shift", 3, 5, 8)
 	alphas := []float64{0, 0.5, 1}
 	var calls int
-	res, err := Sweep(zs, ft, alphas, []EvalSet{{Dataset: id}, {Name: "Shift-3", Dataset: shift, Limit: 3}},
-		SweepOptions{BatchSize: 4, Progress: func(float64, string, int, int) { calls++ }})
+	res, err := Sweep(context.Background(), zs, ft, alphas, []EvalSet{{Dataset: id}, {Name: "Shift-3", Dataset: shift, Limit: 3}},
+		SweepOptions{BatchSize: 4, Progress: func(string, int, int) { calls++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Metrics) != 3 || len(res.Metrics[0]) != 2 || res.Sets[1] != "Shift-3" {
 		t.Fatalf("result shape %d×%d, sets %v", len(res.Metrics), len(res.Metrics[0]), res.Sets)
 	}
-	if calls != 3*(2+1) {
-		t.Errorf("%d progress calls, want 9", calls)
+	if calls != 2+1 { // one call per batch: each set is streamed once for all three α
+		t.Errorf("%d progress calls, want 3", calls)
 	}
 	// The endpoints are the two classifiers themselves.
 	for i, clf := range map[int]*Classifier{0: zs, 2: ft} {
-		ev, err := NewEvaluator(clf, 4)
+		ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := ev.Evaluate(id, 0)
+		m, err := ev.Evaluate(context.Background(), id, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,35 +62,94 @@ func TestSweep(t *testing.T) {
 	// Mismatched models and bad α's are refused.
 	other := randomClassifier(t, 4, 33)
 	other.ClassNames = nil
-	if _, err := Sweep(zs, other, alphas, []EvalSet{{Dataset: id}}); err == nil || !strings.Contains(err.Error(), clipmodel.HeadPrefix) {
+	if _, err := Sweep(context.Background(), zs, other, alphas, []EvalSet{{Dataset: id}}, SweepOptions{}); err == nil || !strings.Contains(err.Error(), clipmodel.HeadPrefix) {
 		t.Errorf("mismatched heads: got %v", err)
 	}
-	if _, err := Sweep(zs, ft, []float64{1.5}, []EvalSet{{Dataset: id}}); err == nil {
+	if _, err := Sweep(context.Background(), zs, ft, []float64{1.5}, []EvalSet{{Dataset: id}}, SweepOptions{}); err == nil {
 		t.Error("α=1.5 accepted without AllowExtrapolation")
 	}
-	if _, err := Sweep(zs, ft, alphas, []EvalSet{{Dataset: id}, {Dataset: id}}); err == nil {
+	if _, err := Sweep(context.Background(), zs, ft, alphas, []EvalSet{{Dataset: id}, {Dataset: id}}, SweepOptions{}); err == nil {
 		t.Error("duplicate set names accepted")
 	}
 }
 
-func TestSweepWithFisherMix(t *testing.T) {
+// TestSweepMixesInGraphAsOnTheHost: the sweep forms θ(α) inside its program from the resident endpoints; its
+// predictions must be those of an evaluator given the host's Interpolate (or FisherMerge, with random non-uniform
+// Fishers) weights, bit for bit (the confidence of every example, a float32 softmax, compared exactly), for
+// several α including the endpoints and α outside [0, 1].
+func TestSweepMixesInGraphAsOnTheHost(t *testing.T) {
 	zs := randomClassifier(t, 3, 34)
 	ft := finetuned(zs, 35, 0.4)
-	id := syntheticDataset("ID", 3, 4, 9)
-	thetas := []clipmodel.Weights{zs.Model.Weights, ft.Model.Weights}
-	mix := func(alpha float64) (clipmodel.Weights, error) {
-		return FisherMerge(thetas, nil, []float64{1 - alpha, alpha}, DefaultFisherFloor)
+	ds := syntheticDataset("ID", 3, 24, 9)
+	fishers := [2]clipmodel.Weights{}
+	for i, seed := range []uint64{40, 41} {
+		fishers[i] = clipmodel.Weights{}
+		r := rand.New(rand.NewPCG(seed, 1))
+		for name, w := range zs.Model.Weights {
+			f := clipmodel.NewTensor(w.Shape...)
+			for k := range f.Data {
+				f.Data[k] = float32(r.ExpFloat64() * 1e-3)
+			}
+			if k := len(f.Data) / 3; k > 0 {
+				f.Data[k] = 0 // below the floor
+			}
+			fishers[i][name] = f
+		}
 	}
-	a, err := Sweep(zs, ft, []float64{0.3}, []EvalSet{{Dataset: id}}, SweepOptions{Mix: mix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Sweep(zs, ft, []float64{0.3}, []EvalSet{{Dataset: id}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Metrics[0][0].Correct != b.Metrics[0][0].Correct {
-		t.Errorf("Fisher merge with unit Fishers: %d correct, interpolation %d", a.Metrics[0][0].Correct, b.Metrics[0][0].Correct)
+	alphas := []float64{0, 0.3, 0.5, 1, 1.25}
+	for _, fisher := range []bool{false, true} {
+		opts := SweepOptions{BatchSize: 5, AllowExtrapolation: true}
+		if fisher {
+			opts.Fisher = &FisherMix{Fishers: fishers, Floor: DefaultFisherFloor}
+			alphas = alphas[:4] // FisherMerge takes non-negative coefficients
+		}
+		sw, err := NewSweeper(zs, ft, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		points := make([]point, len(alphas))
+		for i, a := range alphas {
+			points[i] = alphaPoint(a)
+		}
+		got, err := sw.e.pass(context.Background(), ds, nil, points, true, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range alphas {
+			var w clipmodel.Weights
+			if fisher {
+				w, err = FisherMerge([]clipmodel.Weights{zs.Model.Weights, ft.Model.Weights},
+					[]clipmodel.Weights{fishers[0], fishers[1]}, []float64{1 - a, a}, DefaultFisherFloor)
+			} else if a >= 0 && a <= 1 {
+				w, err = Interpolate(zs.Model.Weights, ft.Model.Weights, a)
+			} else {
+				w, err = TaskVector(zs.Model.Weights, ft.Model.Weights, a)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := *zs.Model
+			m.Weights = w
+			ev, err := NewEvaluator(&Classifier{Model: &m, ClassNames: zs.ClassNames}, EvalOptions{BatchSize: 7, KeepProbs: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ev.Predict(context.Background(), ds, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exact := fisher || (a >= 0 && a <= 1) // TaskVector rounds x + λ(y−x), the sweep (1−λ)x + λy
+			for k := range want {
+				g := got.preds[i][k]
+				if g.Index != want[k].Index || g.Predicted != want[k].Predicted {
+					t.Fatalf("fisher %v α=%v example %d: sweep predicts %d, host weights %d", fisher, a, k, g.Predicted, want[k].Predicted)
+				}
+				if exact && g.Confidence != want[k].Confidence {
+					t.Errorf("fisher %v α=%v example %d: confidence %v in the sweep, %v with the host's weights",
+						fisher, a, k, g.Confidence, want[k].Confidence)
+				}
+			}
+		}
 	}
 }
 

@@ -164,7 +164,7 @@ func TestScaledDownPipeline(t *testing.T) {
 		}
 		sets = append(sets, wiseft.EvalSet{Dataset: ds, Limit: 64})
 	}
-	res, err := wiseft.Sweep(zs, ft, []float64{0, 0.5, 1}, sets)
+	res, err := wiseft.Sweep(context.Background(), zs, ft, []float64{0, 0.5, 1}, sets, wiseft.SweepOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +172,11 @@ func TestScaledDownPipeline(t *testing.T) {
 		t.Fatalf("sweep shape %dx%d", len(res.Metrics), len(res.Metrics[0]))
 	}
 	// α=0 is the zero-shot classifier: a fresh evaluator of zs gives the same accuracy.
-	ev, err := wiseft.NewEvaluator(zs, 0)
+	ev, err := wiseft.NewEvaluator(zs, wiseft.EvalOptions{BatchSize: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m0, err := ev.Evaluate(sets[0].Dataset, 64)
+	m0, err := ev.Evaluate(context.Background(), sets[0].Dataset, 64)
 	if err != nil {
 		t.Fatal(err)
 	}

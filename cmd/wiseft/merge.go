@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -82,7 +83,7 @@ func greedySoup(models []*clipmodel.Model, weights []clipmodel.Weights, heldOut,
 	if clf.Model.Weights[wiseft.HeadWeight] == nil {
 		return nil, fmt.Errorf("greedy soup: the models have no classification head to score")
 	}
-	ev, err := wiseft.NewEvaluator(clf, 0)
+	ev, err := wiseft.NewEvaluator(clf, wiseft.EvalOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func greedySoup(models []*clipmodel.Model, weights []clipmodel.Weights, heldOut,
 		if err := ev.SetWeights(w); err != nil {
 			return 0, err
 		}
-		m, err := ev.Evaluate(ds, limit)
+		m, err := ev.Evaluate(context.Background(), ds, limit)
 		return m.Top1, err
 	}
 	soup, chosen, err := wiseft.GreedySoup(weights, score)

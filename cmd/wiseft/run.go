@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
@@ -170,16 +171,14 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 	}
 	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, AllowExtrapolation: f.allowExtrapolation,
-		Progress: sweepProgress()}
+		Progress: sweepProgress(len(alphas))}
 	if f.fisher != "" {
-		mix, err := fisherMix(f, zs, ft, train)
-		if err != nil {
+		if opts.Fisher, err = fisherMix(f, zs, ft, train); err != nil {
 			return err
 		}
-		opts.Mix = mix
 	}
 	start := time.Now()
-	res, err := wiseft.Sweep(zs, ft, alphas, sets, opts)
+	res, err := wiseft.Sweep(context.Background(), zs, ft, alphas, sets, opts)
 	if console.IsTerminal(os.Stderr) {
 		fmt.Fprint(os.Stderr, "\r\033[K")
 	}
@@ -322,13 +321,13 @@ func savePlots(runs []results.Curve, id string, shifts []string, dir string) ([]
 
 // sweepProgress reports the sweep on one line of standard error, redrawn in place on a terminal; elsewhere (CI
 // logs) it prints a line when each set is done.
-func sweepProgress() func(alpha float64, set string, done, total int) {
+func sweepProgress(alphas int) func(set string, done, total int) {
 	last := time.Time{}
 	tty := console.IsTerminal(os.Stderr)
-	return func(alpha float64, set string, done, total int) {
+	return func(set string, done, total int) {
 		if !tty {
 			if done == total {
-				fmt.Fprintf(os.Stderr, "sweep α=%g %s: %d images\n", alpha, set, total)
+				fmt.Fprintf(os.Stderr, "sweep %s: %d images × %d α\n", set, total, alphas)
 			}
 			return
 		}
@@ -336,13 +335,13 @@ func sweepProgress() func(alpha float64, set string, done, total int) {
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(os.Stderr, "\r\033[Ksweep α=%-4g %-16s %d/%d", alpha, set, done, total)
+		fmt.Fprintf(os.Stderr, "\r\033[Ksweep %-16s %d/%d images × %d α", set, done, total, alphas)
 	}
 }
 
-// fisherMix returns the Fisher-weighted merge for each α (the paper's --fisher): coefficients (1−α, α) on the
+// fisherMix returns the Fisher-weighted merge of the sweep (the paper's --fisher): coefficients (1−α, α) on the
 // zero-shot and fine-tuned models with their diagonal Fisher information.
-func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (func(float64) (clipmodel.Weights, error), error) {
+func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (*wiseft.FisherMix, error) {
 	var fishers []clipmodel.Weights
 	if f.fisher == "compute" {
 		if train == nil {
@@ -368,8 +367,5 @@ func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (f
 			fishers = append(fishers, w)
 		}
 	}
-	thetas := []clipmodel.Weights{zs.Model.Weights, ft.Model.Weights}
-	return func(alpha float64) (clipmodel.Weights, error) {
-		return wiseft.FisherMerge(thetas, fishers, []float64{1 - alpha, alpha}, f.fisherFloor)
-	}, nil
+	return &wiseft.FisherMix{Fishers: [2]clipmodel.Weights{fishers[0], fishers[1]}, Floor: f.fisherFloor}, nil
 }
