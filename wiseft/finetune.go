@@ -2,6 +2,7 @@ package wiseft
 
 import (
 	"context"
+	"runtime"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/parallel"
 	"github.com/gowiseft/wiseft/internal/trainloop"
 )
 
@@ -51,6 +53,12 @@ type FineTuneConfig struct {
 	// BF16 trains in mixed precision: float32 weights and optimizer state, the image tower's matrix products in
 	// bfloat16 (see clipmodel.SetComputeDType). Worth it on accelerators; on SimpleGo it is slower.
 	BF16 bool `json:"bf16"`
+	// Shards splits each batch into this many equal shards whose gradients are computed concurrently (on up to
+	// TrainRun.Workers executions) and summed in shard order before one optimizer update: on SimpleGo, whose
+	// programs use about one core, this is what puts every core to work. 0 or 1: one program computes the
+	// gradient and the update of the whole batch. The weights a run ends with depend on Shards (the gradient's
+	// sums are grouped differently) but not on the number of workers or on timing.
+	Shards int `json:"shards"`
 }
 
 // DefaultFineTuneConfig returns the paper's end-to-end fine-tuning settings (ImageNet, ViT-B/32): 10 epochs,
@@ -77,6 +85,8 @@ func (c FineTuneConfig) Validate() error {
 		return fmt.Errorf("fine-tune: label smoothing %g outside [0, 1)", c.LabelSmoothing)
 	case c.GradClipNorm < 0 || !finite(c.GradClipNorm):
 		return fmt.Errorf("fine-tune: gradient clipping norm %g (0 does not clip)", c.GradClipNorm)
+	case c.Shards < 0 || c.Shards > max(c.BatchSize, 1):
+		return fmt.Errorf("fine-tune: %d shards for batches of %d", c.Shards, c.BatchSize)
 	}
 	return nil
 }
@@ -102,6 +112,10 @@ type TrainRun struct {
 	StopAfterEpoch int
 	// Progress, when set, is called after every step (see TerminalProgress).
 	Progress func(ProgressInfo)
+	// Workers bounds the concurrent executions of a sharded step (FineTuneConfig.Shards); 0: one per CPU.
+	Workers int
+	// Devices is the number of XLA devices each batch is split over (0: all the backend has; SimpleGo has one).
+	Devices int
 }
 
 // ProgressInfo describes the training step that just finished; FineTune passes one to TrainRun.Progress after
@@ -137,11 +151,16 @@ type trainer struct {
 
 	keys    []string // the trainable weights, held in ctx
 	ctx     *mlctx.Context
-	exec    *mlctx.Exec
+	exec    *mlctx.Exec // the whole step (one shard), or the update of a sharded step
+	grad    *mlctx.Exec // the gradient of one shard (sharded steps)
+	devices *clipmodel.Devices
 	lrVar   *mlctx.Variable
 	classes int
 
-	n, batch, stepsPerEpoch, totalSteps int
+	// n examples, batch examples per step in rows rows (padded with weight-0 rows to a multiple of the shards and
+	// devices), split into shards.
+	n, batch, rows, shards, stepsPerEpoch, totalSteps int
+	workers                                         int
 
 	permEpoch int   // the epoch whose order perm is (the batch producer's own)
 	perm      []int // permEpoch's order
@@ -200,6 +219,12 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 			t.transform.Size, zs.Model.Config.Vision.ImageSize)
 	}
 	t.batch = min(cfg.BatchSize, n)
+	t.shards = max(cfg.Shards, 1)
+	t.workers = run.Workers
+	if t.workers <= 0 {
+		t.workers = runtime.GOMAXPROCS(0)
+	}
+	t.rows = (t.batch + t.shards - 1) / t.shards * t.shards
 	t.stepsPerEpoch = (n + t.batch - 1) / t.batch
 	t.totalSteps = cfg.Epochs * t.stepsPerEpoch
 
@@ -231,7 +256,7 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 	}
 	loop := &trainloop.Loop[trainBatch]{
 		Epochs: cfg.Epochs, StepsPerEpoch: t.stepsPerEpoch, StopAfterEpoch: run.StopAfterEpoch,
-		Batch: t.nextBatch, Release: func(b trainBatch) { b.finalize() }, Step: t.step,
+		Batch: t.nextBatch, Step: t.step,
 		Dir: run.CheckpointDir, Save: t.saveCheckpoint, Recipe: t.recipe(), ResumedFrom: run.ResumeFrom,
 		Progress: run.Progress,
 	}
@@ -289,18 +314,59 @@ func (t *trainer) build() error {
 	if !ok {
 		return fmt.Errorf("fine-tune: GoMLX's Adam does not take precomputed gradients")
 	}
+	if t.devices, err = clipmodel.NewDevices(backend, t.run.Devices); err != nil {
+		return err
+	}
+	if t.devices.Count() > 1 && t.shards > 1 {
+		return fmt.Errorf("fine-tune: shards are for CPUs; on %d devices each batch is already split over them", t.devices.Count())
+	}
+	if t.rows%t.devices.Count() != 0 {
+		t.rows = t.devices.RoundBatch(t.rows)
+	}
 	modelCfg, linear, ls, clip := t.cls.Model.Config, t.cfg.FreezeEncoder, t.cfg.LabelSmoothing, t.cfg.GradClipNorm
-	t.exec, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
-		var logits *graph.Node
+	logits := func(ctx *mlctx.Context, x *graph.Node) *graph.Node {
 		if linear {
-			logits = HeadLogits(ctx, x)
-		} else {
-			logits = Logits(ctx, modelCfg, x)
+			return HeadLogits(ctx, x)
 		}
-		loss := SmoothedCrossEntropy(logits, labels, weights, ls)
-		grads, norm := trainloop.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clip)
-		opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
-		return loss, norm
+		return Logits(ctx, modelCfg, x)
+	}
+	if t.shards == 1 {
+		t.exec, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
+			loss := SmoothedCrossEntropy(logits(ctx, x), labels, weights, ls)
+			grads, norm := trainloop.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clip)
+			opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
+			return loss, norm
+		})
+		if err == nil {
+			t.devices.Configure(t.exec, 3)
+		}
+		return err
+	}
+	// A sharded step: each shard's program returns Σ wᵢ·lossᵢ, Σ wᵢ and the gradient of the first; the update
+	// program takes their sums over the shards and applies the mean gradient, clipped, as the whole step would.
+	t.grad, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) []*graph.Node {
+		sum, w := smoothedCrossEntropySum(logits(ctx, x), labels, weights, ls)
+		return append([]*graph.Node{sum, w}, ctx.BuildTrainableVariablesGradientsGraph(sum)...)
+	})
+	if err != nil {
+		return err
+	}
+	t.exec, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, in []*graph.Node) *graph.Node {
+		weight, sums := in[0], in[1:]
+		// Adam updates the trainable variables the graph uses, in the context's order, which is the order of the
+		// gradients the shard program returns: this graph must use them too.
+		for v := range ctx.IterVariables() {
+			if v.Trainable {
+				v.ValueGraph(weight.Graph())
+			}
+		}
+		grads := make([]*graph.Node, len(sums))
+		for i, g := range sums {
+			grads[i] = graph.Div(g, weight)
+		}
+		clipped, norm := trainloop.ClipByGlobalNorm(grads, clip)
+		opt.UpdateGraphWithGradients(ctx, clipped, weight.DType())
+		return norm
 	})
 	return err
 }
@@ -320,20 +386,114 @@ func (t *trainer) step(epoch, step int, b trainBatch) (trainloop.StepStats, erro
 	if err := t.lrVar.SetValue(tensors.FromScalar(float32(lr))); err != nil {
 		return trainloop.StepStats{}, err
 	}
-	out, err := t.exec.Exec(b.x, b.labels, b.weights)
-	b.finalize()
+	var loss, norm float64
+	var err error
+	if t.shards == 1 {
+		loss, norm, err = t.wholeStep(b)
+	} else {
+		loss, norm, err = t.shardedStep(b)
+	}
 	if err != nil {
 		return trainloop.StepStats{}, fmt.Errorf("step %d: %w", global+1, err)
-	}
-	loss := float64(tensors.ToScalar[float32](out[0]))
-	norm := float64(tensors.ToScalar[float32](out[1]))
-	for _, o := range out {
-		_ = o.FinalizeAll()
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return trainloop.StepStats{}, fmt.Errorf("the loss is %g at step %d (epoch %d); lower the learning rate", loss, global+1, epoch+1)
 	}
 	return trainloop.StepStats{Loss: loss, LR: lr, GradNorm: norm, Examples: b.examples}, nil
+}
+
+// wholeStep runs the step of the whole batch in one program (on every device).
+func (t *trainer) wholeStep(b trainBatch) (loss, norm float64, err error) {
+	x, labels, weights := b.tensors(0, b.rows())
+	out, err := t.devices.Exec(t.exec, 3, x, labels, weights)
+	for _, in := range []*tensors.Tensor{x, labels, weights} {
+		_ = in.FinalizeAll()
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	loss = float64(tensors.ToScalar[float32](out[0]))
+	norm = float64(tensors.ToScalar[float32](out[1]))
+	for _, o := range out {
+		_ = o.FinalizeAll()
+	}
+	return loss, norm, nil
+}
+
+// shardedStep computes the gradients of the batch's shards on up to t.workers concurrent executions, sums them
+// (and the losses) in shard order on the host, and runs the update with their sum: the same for any number of
+// workers and any timing.
+func (t *trainer) shardedStep(b trainBatch) (loss, norm float64, err error) {
+	type shardResult struct {
+		sum, weight float32
+		grads       [][]float32
+		shapes      [][]int
+	}
+	per := b.rows() / t.shards
+	res := make([]shardResult, t.shards)
+	err = parallel.ForErr(t.shards, t.workers, func(s int) error {
+		x, labels, weights := b.tensors(s*per, (s+1)*per)
+		out, err := t.grad.Exec(x, labels, weights)
+		for _, in := range []*tensors.Tensor{x, labels, weights} {
+			_ = in.FinalizeAll()
+		}
+		if err != nil {
+			return err
+		}
+		defer func() {
+			for _, o := range out {
+				_ = o.FinalizeAll()
+			}
+		}()
+		r := shardResult{sum: tensors.ToScalar[float32](out[0]), weight: tensors.ToScalar[float32](out[1])}
+		for _, g := range out[2:] {
+			data, err := tensors.CopyFlatData[float32](g)
+			if err != nil {
+				return err
+			}
+			r.grads, r.shapes = append(r.grads, data), append(r.shapes, g.Shape().Dimensions)
+		}
+		res[s] = r
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	total := res[0]
+	var lossSum, weightSum float64
+	for s, r := range res {
+		lossSum += float64(r.sum)
+		weightSum += float64(r.weight)
+		if s == 0 {
+			continue
+		}
+		total.weight += r.weight
+		for k, g := range r.grads {
+			acc := total.grads[k]
+			for i, v := range g {
+				acc[i] += v
+			}
+		}
+	}
+	in := make([]*tensors.Tensor, 0, len(total.grads)+1)
+	in = append(in, tensors.FromScalar(total.weight))
+	for k, g := range total.grads {
+		in = append(in, tensors.FromFlatDataAndDimensions(g, total.shapes[k]...))
+	}
+	args := make([]any, len(in))
+	for i, x := range in {
+		args[i] = x
+	}
+	out, err := t.exec.Exec(args...)
+	for _, x := range in {
+		_ = x.FinalizeAll()
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	norm = float64(tensors.ToScalar[float32](out[0]))
+	_ = out[0].FinalizeAll()
+	return lossSum / weightSum, norm, nil
 }
 
 // recipe is what a checkpoint of this run records besides the position.

@@ -32,20 +32,29 @@ func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
 		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
 }
 
-// trainBatch is the input of one training step: x (pixels [batch, 3, size, size] or features [batch, dim]),
-// labels [batch] (int32) and weights [batch] (1 for real examples, 0 for the padding of a last partial batch).
+// trainBatch is the input of one training step, on the host: x (pixels [rows, 3, size, size] or features
+// [rows, dim], row-major), labels [rows] and weights [rows] (1 for real examples, 0 for the padding of a last
+// partial batch and of the rows a sharded step adds). Tensors are made from it when the step runs, whole or one
+// per shard.
 type trainBatch struct {
-	x, labels, weights *tensors.Tensor
+	x       []float32
+	rowDims []int // the dimensions of one row of x
+	labels  []int32
+	weights []float32
 	// examples is the number of real (unpadded) examples.
 	examples int
 }
 
-func (b *trainBatch) finalize() {
-	for _, t := range []*tensors.Tensor{b.x, b.labels, b.weights} {
-		if t != nil {
-			_ = t.FinalizeAll()
-		}
-	}
+// rows is the number of rows of the batch.
+func (b trainBatch) rows() int { return len(b.labels) }
+
+// tensors returns the tensors of rows [lo, hi) of the batch.
+func (b trainBatch) tensors(lo, hi int) (x, labels, weights *tensors.Tensor) {
+	per := len(b.x) / b.rows()
+	dims := append([]int{hi - lo}, b.rowDims...)
+	return tensors.FromFlatDataAndDimensions(b.x[lo*per:hi*per], dims...),
+		tensors.FromFlatDataAndDimensions(b.labels[lo:hi], hi-lo),
+		tensors.FromFlatDataAndDimensions(b.weights[lo:hi], hi-lo)
 }
 
 // batchIndices returns the examples of step (0-based) of an epoch with the given order.
@@ -67,8 +76,8 @@ func padRows(x []float32, labels []int32, real, per int) {
 func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	idx := batchIndices(perm, step, t.batch)
 	imgs := make([]image.Image, len(idx))
-	labels := make([]int32, t.batch)
-	weights := make([]float32, t.batch)
+	labels := make([]int32, t.rows)
+	weights := make([]float32, t.rows)
 	err := parallel.ForErr(len(idx), 0, func(i int) error {
 		img, label, err := t.train.Example(idx[i])
 		if err != nil {
@@ -85,25 +94,20 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	}
 	pixels := t.transform.TrainParallel(imgs, augmentationRNG(t.cfg.Seed, epoch, step), 0)
 	per := t.transform.Len()
-	full := make([]float32, t.batch*per)
+	full := make([]float32, t.rows*per)
 	copy(full, pixels)
 	padRows(full, labels, len(idx), per)
 	size := t.transform.Size
-	return trainBatch{
-		x:        tensors.FromFlatDataAndDimensions(full, t.batch, 3, size, size),
-		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
-		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
-		examples: len(idx),
-	}, nil
+	return trainBatch{x: full, rowDims: []int{3, size, size}, labels: labels, weights: weights, examples: len(idx)}, nil
 }
 
 // featureBatch gathers the cached features of one step (linear classifier: no augmentation).
 func (t *trainer) featureBatch(perm []int, _, step int) (trainBatch, error) {
 	idx := batchIndices(perm, step, t.batch)
 	dim := t.feats.Dim
-	x := make([]float32, t.batch*dim)
-	labels := make([]int32, t.batch)
-	weights := make([]float32, t.batch)
+	x := make([]float32, t.rows*dim)
+	labels := make([]int32, t.rows)
+	weights := make([]float32, t.rows)
 	for i, e := range idx {
 		label := t.feats.Labels[e]
 		if label < 0 || label >= t.classes {
@@ -114,10 +118,5 @@ func (t *trainer) featureBatch(perm []int, _, step int) (trainBatch, error) {
 		labels[i], weights[i] = int32(label), 1
 	}
 	padRows(x, labels, len(idx), dim)
-	return trainBatch{
-		x:        tensors.FromFlatDataAndDimensions(x, t.batch, dim),
-		labels:   tensors.FromFlatDataAndDimensions(labels, t.batch),
-		weights:  tensors.FromFlatDataAndDimensions(weights, t.batch),
-		examples: len(idx),
-	}, nil
+	return trainBatch{x: x, rowDims: []int{dim}, labels: labels, weights: weights, examples: len(idx)}, nil
 }

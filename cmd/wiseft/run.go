@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -25,8 +26,9 @@ type runFlags struct {
 	trainDataset, model, evalDatasets, template, resultsDB, save, dataLocation, alpha, load, cacheDir string
 	fisher, heldOut, plots, classNames, resume                                                        string
 	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
+	shards, workers, devices                                                                          int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation, resumeSet                                                      bool
+	freezeEncoder, allowExtrapolation, resumeSet, bf16                                                bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 }
@@ -55,6 +57,10 @@ func runRun(args []string) error {
 	fs.Float64Var(&f.wd, "wd", def.WeightDecay, "AdamW weight decay")
 	fs.IntVar(&f.warmup, "warmup-length", def.WarmupSteps, "learning-rate warm-up steps")
 	fs.BoolVar(&f.freezeEncoder, "freeze-encoder", false, "train only the head on cached image features (linear classifier)")
+	fs.IntVar(&f.shards, "shards", runtime.GOMAXPROCS(0), "split each fine-tuning batch into this many shards whose gradients run concurrently and are summed in a fixed order (the result depends on it, not on --workers; 1: one program for the whole batch)")
+	fs.IntVar(&f.workers, "workers", 0, "concurrent executions of the compiled programs, for shards and evaluation batches (0: one per CPU)")
+	fs.IntVar(&f.devices, "devices", 0, "XLA devices each batch is split over (0: all the backend has; SimpleGo has one)")
+	fs.BoolVar(&f.bf16, "bf16", false, "mixed precision: bfloat16 matrix products, float32 weights and optimizer state (for accelerators; slower on SimpleGo)")
 	fs.BoolVar(&f.allowExtrapolation, "allow-extrapolation", false, "accept α outside [0, 1]")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the data order, augmentation and generated datasets")
 	fs.IntVar(&f.evalLimit, "eval-limit", 0, "evaluate only the first N examples of each set (0: all)")
@@ -170,7 +176,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 			return err
 		}
 	}
-	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, AllowExtrapolation: f.allowExtrapolation,
+	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, Workers: f.workers, Devices: f.devices, AllowExtrapolation: f.allowExtrapolation,
 		Progress: sweepProgress(len(alphas))}
 	if f.fisher != "" {
 		if opts.Fisher, err = fisherMix(f, zs, ft, train); err != nil {
@@ -255,8 +261,10 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	cfg := wiseft.DefaultFineTuneConfig()
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
+	cfg.Shards, cfg.BF16 = f.shards, f.bf16
 	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
-		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery)}
+		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery), Workers: f.workers,
+		Devices: f.devices}
 	start = time.Now()
 	if ft, err = fineTuneInterruptible(zs, train, cfg, run, f); err != nil {
 		return nil, nil, err
@@ -296,6 +304,7 @@ func baseRecord(f runFlags) results.Record {
 		"load": f.load, "cache_dir": f.cacheDir, "fisher": f.fisher, "fisher_floor": f.fisherFloor,
 		"epochs": f.epochs, "batch_size": f.batchSize, "lr": f.lr, "ls": f.ls, "wd": f.wd,
 		"warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder, "seed": f.seed, "eval_limit": f.evalLimit,
+		"shards": f.shards, "bf16": f.bf16,
 		"train_limit": f.trainLimit, "held_out": f.heldOut,
 	}
 }
