@@ -2,12 +2,12 @@ package wiseft
 
 import (
 	"context"
-	"runtime"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -160,7 +160,7 @@ type trainer struct {
 	// n examples, batch examples per step in rows rows (padded with weight-0 rows to a multiple of the shards and
 	// devices), split into shards.
 	n, batch, rows, shards, stepsPerEpoch, totalSteps int
-	workers                                         int
+	workers                                           int
 
 	permEpoch int   // the epoch whose order perm is (the batch producer's own)
 	perm      []int // permEpoch's order
