@@ -148,21 +148,17 @@ func OpenDataset(name string, split datasets.Split, seed uint64) (datasets.Datas
 }
 
 // WorldModelDir returns the folder of the shipped model "wiseft-tiny", looked up as the command line does:
-// $WISEFT_MODELS/wiseft-tiny, then <repository>/world/model.
+// $WISEFT_MODELS/wiseft-tiny, then <repository>/world/model (see world.FindShippedModel).
 func WorldModelDir() (string, error) {
-	var candidates []string
-	if dir := os.Getenv("WISEFT_MODELS"); dir != "" {
-		candidates = append(candidates, filepath.Join(dir, world.TinyConfigName))
-	}
+	var roots []string
 	if root, err := RepoRoot(); err == nil {
-		candidates = append(candidates, filepath.Join(root, world.ShippedModelDir))
+		roots = append(roots, root)
 	}
-	for _, c := range candidates {
-		if _, err := os.Stat(filepath.Join(c, clipmodel.WeightsFile)); err == nil {
-			return c, nil
-		}
+	dir, err := world.FindShippedModel(roots...)
+	if err != nil {
+		return "", fmt.Errorf("widgets: %w", err)
 	}
-	return "", fmt.Errorf("widgets: the shipped model %q was not found in %q", world.TinyConfigName, candidates)
+	return dir, nil
 }
 
 // LoadWorldModel loads the shipped zero-shot CLIP "wiseft-tiny" (see WorldModelDir).

@@ -5,7 +5,6 @@ import (
 	"html"
 	"image/color"
 	"math"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -148,8 +147,8 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 		span := max(hi-lo, 1e-3)
 		p.Y.Min, p.Y.Max = lo-0.05*span, hi+(0.1+0.09*float64(len(series)))*span
 	}
-	p.X.Tick.Marker = niceTicks{labelsTo: math.Inf(1)}
-	p.Y.Tick.Marker = niceTicks{labelsTo: hi + 0.02*(hi-lo)} // none in the legend's room
+	p.X.Tick.Marker = figures.RoundTicks{}
+	p.Y.Tick.Marker = figures.RoundTicks{MaxLabelled: hi + 0.02*(hi-lo)} // none in the legend's room
 	for _, m := range marks {
 		l, err := plotter.NewLine(plotter.XYs{{X: m, Y: p.Y.Min}, {X: m, Y: p.Y.Max}})
 		if err != nil {
@@ -159,40 +158,4 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 		p.Add(l)
 	}
 	return figures.Figure{Name: figures.FileName(title), Plot: p}, nil
-}
-
-// niceTicks labels three to seven round values (steps of 1, 2, 2.5 or 5 times a power of ten), with unlabelled ticks
-// halfway between; values above labelsTo are not labelled.
-type niceTicks struct{ labelsTo float64 }
-
-// Ticks implements figures.Ticker.
-func (n niceTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) {
-		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
-	}
-	raw := (hi - lo) / 5
-	pow := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := pow
-	for _, m := range []float64{1, 2, 2.5, 5, 10} { // the round step nearest to a fifth of the range
-		if math.Abs(math.Log(m*pow/raw)) < math.Abs(math.Log(step/raw)) {
-			step = m * pow
-		}
-	}
-	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
-	if math.Abs(step/math.Pow(10, -float64(decimals))-math.Round(step/math.Pow(10, -float64(decimals)))) > 1e-9 {
-		decimals++ // 2.5, 0.25, ...
-	}
-	var ts []plot.Tick
-	for k := math.Ceil(lo/step*2 - 1e-9); k/2*step <= hi+1e-9*step; k++ {
-		v := k / 2 * step
-		t := plot.Tick{Value: v}
-		if int(k)%2 == 0 && v <= n.labelsTo {
-			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
-			if t.Label == "-0" || strings.Trim(t.Label, "-0.") == "" {
-				t.Label = strings.TrimPrefix(t.Label, "-")
-			}
-		}
-		ts = append(ts, t)
-	}
-	return ts
 }

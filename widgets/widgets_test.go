@@ -19,6 +19,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft"
+	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/world"
 )
 
@@ -631,7 +632,7 @@ func TestNiceTicks(t *testing.T) {
 		{0.1, 0.9, "0.2 0.4 0.6 0.8"},
 	} {
 		var labels []string
-		for _, tk := range (niceTicks{labelsTo: math.Inf(1)}).Ticks(c.lo, c.hi) {
+		for _, tk := range (figures.RoundTicks{}).Ticks(c.lo, c.hi) {
 			if tk.Label != "" {
 				labels = append(labels, tk.Label)
 			}
@@ -640,7 +641,7 @@ func TestNiceTicks(t *testing.T) {
 			t.Errorf("ticks of [%g, %g] = %q, want %q", c.lo, c.hi, got, c.want)
 		}
 	}
-	for _, tk := range (niceTicks{labelsTo: 100}).Ticks(80, 110) {
+	for _, tk := range (figures.RoundTicks{MaxLabelled: 100}).Ticks(80, 110) {
 		if tk.Value > 100 && tk.Label != "" {
 			t.Errorf("tick %v above labelsTo is labelled %q", tk.Value, tk.Label)
 		}

@@ -6,6 +6,11 @@
 package world
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
 	"github.com/gowiseft/wiseft/clipmodel"
 )
 
@@ -35,3 +40,27 @@ func TinyConfig(vocabSize int) clipmodel.Config {
 // ShippedModelDir is where the pretrained world model lives in the repository (Hugging Face layout, with its
 // tokenizer), relative to the repository root.
 const ShippedModelDir = "world/model"
+
+// ModelsEnv names a folder of models by name: $WISEFT_MODELS/wiseft-tiny is looked up before the repository's
+// world/model.
+const ModelsEnv = "WISEFT_MODELS"
+
+// FindShippedModel returns the folder of the shipped model "wiseft-tiny": $WISEFT_MODELS/wiseft-tiny when it
+// holds one, else <root>/world/model for the first of roots that holds one (the command line passes the working
+// directory and the folder above its binary; the notebooks the repository's root). The error lists every place
+// looked at.
+func FindShippedModel(roots ...string) (string, error) {
+	var candidates []string
+	if dir := os.Getenv(ModelsEnv); dir != "" {
+		candidates = append(candidates, filepath.Join(dir, TinyConfigName))
+	}
+	for _, r := range roots {
+		candidates = append(candidates, filepath.Join(r, ShippedModelDir))
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(filepath.Join(c, clipmodel.WeightsFile)); err == nil && st.Mode().IsRegular() {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("the shipped model %q was not found in %s", TinyConfigName, strings.Join(candidates, ", "))
+}

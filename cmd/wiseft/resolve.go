@@ -24,20 +24,15 @@ func resolveModel(name string) (*clipmodel.Model, error) {
 		return clipmodel.Load(name)
 	}
 	if name == world.TinyConfigName {
-		var candidates []string
-		if dir := os.Getenv("WISEFT_MODELS"); dir != "" {
-			candidates = append(candidates, filepath.Join(dir, name))
-		}
-		candidates = append(candidates, world.ShippedModelDir)
+		roots := []string{"."}
 		if exe, err := os.Executable(); err == nil {
-			candidates = append(candidates, filepath.Join(filepath.Dir(exe), "..", world.ShippedModelDir))
+			roots = append(roots, filepath.Join(filepath.Dir(exe), ".."))
 		}
-		for _, c := range candidates {
-			if _, err := os.Stat(filepath.Join(c, clipmodel.WeightsFile)); err == nil {
-				return clipmodel.Load(c)
-			}
+		dir, err := world.FindShippedModel(roots...)
+		if err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("the shipped model %q was not found in %s", name, strings.Join(candidates, ", "))
+		return clipmodel.Load(dir)
 	}
 	if _, err := clipmodel.ConfigByName(name); err == nil {
 		return nil, fmt.Errorf("%q names an architecture, not weights: give the path of a Hugging Face CLIP folder or "+

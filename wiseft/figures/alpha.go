@@ -168,7 +168,7 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 	p.X.Min, p.X.Max = a0, a1
 	p.Y.Min, p.Y.Max = y0, y1
 	p.X.Tick.Marker = alphaTicks{}
-	p.Y.Tick.Marker = linearPercentTicks{}
+	p.Y.Tick.Marker = RoundTicks{Suffix: "%"}
 	return Figure{Name: name, Plot: p}, nil
 }
 

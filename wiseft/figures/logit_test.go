@@ -152,22 +152,21 @@ func TestPercentTicks(t *testing.T) {
 
 func TestLinearPercentTicks(t *testing.T) {
 	var got []string
-	for _, tk := range (linearPercentTicks{}).Ticks(48.3, 96.2) {
-		got = append(got, tk.Label)
+	for _, tk := range (RoundTicks{Suffix: "%"}).Ticks(48.3, 96.2) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
 	}
 	if s := strings.Join(got, " "); s != "50% 60% 70% 80% 90%" {
 		t.Errorf("labels %q", s)
 	}
 	got = got[:0]
-	for _, tk := range (linearPercentTicks{}).Ticks(60.1, 61.3) {
-		got = append(got, tk.Label)
+	for _, tk := range (RoundTicks{Suffix: "%"}).Ticks(60.1, 61.3) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
 	}
 	if s := strings.Join(got, " "); s != "60.2% 60.4% 60.6% 60.8% 61.0% 61.2%" {
 		t.Errorf("narrow labels %q", s)
-	}
-	for raw, want := range map[float64]float64{0.7: 1, 1: 1, 1.2: 2, 3: 5, 7: 10, 0.013: 0.02} {
-		if got := niceStep(raw); !near(got, want) {
-			t.Errorf("niceStep(%v) = %v, want %v", raw, got, want)
-		}
 	}
 }

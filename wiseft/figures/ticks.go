@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 )
@@ -126,36 +127,41 @@ func farFrom(k int, kept []int, gap float64) bool {
 	return true
 }
 
-// linearPercentTicks is a plot.Ticker for linear axes whose values are
-// already in percent: about six labelled ticks at a 1, 2 or 5 × 10^k
-// step, labelled "80%".
-type linearPercentTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (linearPercentTicks) Ticks(lo, hi float64) []plot.Tick {
-	step := niceStep((hi - lo) / 6)
-	if !(step > 0) || math.IsInf(step, 0) {
-		return nil
-	}
-	decimals := max(0, int(-math.Floor(math.Log10(step)+1e-9)))
-	var ts []plot.Tick
-	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+1e-9*step; k++ {
-		v := k * step
-		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64) + "%"})
-	}
-	return ts
+// RoundTicks is a plot.Ticker for linear axes: labelled ticks at a round step (1, 2 or 5 × 10^k, the one nearest
+// to a fifth of the range), with Suffix after each label ("%" for axes in percent), and unlabelled ticks halfway
+// between. Ticks above MaxLabelled (when it is not zero) are drawn without labels, to keep a corner free for a
+// legend.
+type RoundTicks struct {
+	Suffix      string
+	MaxLabelled float64
 }
 
-// niceStep returns the smallest 1, 2 or 5 × 10^k that is at least raw.
-func niceStep(raw float64) float64 {
-	if !(raw > 0) {
-		return 0
+// Ticks implements plot.Ticker.
+func (r RoundTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64) + r.Suffix}}
 	}
-	exp := math.Pow(10, math.Floor(math.Log10(raw)))
+	raw := (hi - lo) / 5
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := pow
 	for _, m := range []float64{1, 2, 5, 10} {
-		if m*exp >= raw*(1-1e-9) {
-			return m * exp
+		if math.Abs(math.Log(m*pow/raw)) < math.Abs(math.Log(step/raw)) {
+			step = m * pow
 		}
 	}
-	return 10 * exp
+	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	var ts []plot.Tick
+	for k := math.Ceil(lo/step*2 - 1e-9); k/2*step <= hi+1e-9*step; k++ {
+		v := k / 2 * step
+		t := plot.Tick{Value: v}
+		if int(k)%2 == 0 && (r.MaxLabelled == 0 || v <= r.MaxLabelled) {
+			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
+			if strings.Trim(t.Label, "-0.") == "" {
+				t.Label = strings.TrimPrefix(t.Label, "-") // not "-0"
+			}
+			t.Label += r.Suffix
+		}
+		ts = append(ts, t)
+	}
+	return ts
 }
