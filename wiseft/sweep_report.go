@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/gowiseft/wiseft/internal/console"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -85,48 +86,38 @@ func (c AlphaChoice) String() string {
 //
 //	fmt.Print(res.Table())
 func (r *SweepResult) Table() string {
-	var b strings.Builder
-	width := 6
-	for _, s := range r.Sets {
-		width = max(width, utf8.RuneCountInString(s))
-	}
-	fmt.Fprintf(&b, "%-6s", "α")
-	for _, s := range r.Sets {
-		fmt.Fprintf(&b, "  %*s", width, s)
-	}
-	b.WriteByte('\n')
+	rows := [][]string{append([]string{"α"}, r.Sets...)}
 	for i, a := range r.Alphas {
-		fmt.Fprintf(&b, "%-6g", a)
+		row := []string{strconv.FormatFloat(a, 'g', -1, 64)}
 		for j := range r.Sets {
-			fmt.Fprintf(&b, "  %*.2f", width, 100*r.Metrics[i][j].Top1)
+			row = append(row, pct(r.Metrics[i][j].Top1))
 		}
-		b.WriteByte('\n')
+		rows = append(rows, row)
 	}
-	return b.String()
+	return table(rows)
 }
 
 // writeTable prints sets as rows and the chosen α positions as columns.
 func writeTable(b *strings.Builder, r *SweepResult, cols []int, heads []string) {
-	nameWidth := 3
-	for _, s := range r.Sets {
-		nameWidth = max(nameWidth, utf8.RuneCountInString(s))
-	}
-	colWidth := 6
-	for _, h := range heads {
-		colWidth = max(colWidth, utf8.RuneCountInString(h))
-	}
-	fmt.Fprintf(b, "%-*s", nameWidth, "set")
-	for _, h := range heads {
-		fmt.Fprintf(b, "  %*s", colWidth, h) // fmt widths count runes
-	}
-	b.WriteByte('\n')
+	rows := [][]string{append([]string{"set"}, heads...)}
 	for j, s := range r.Sets {
-		fmt.Fprintf(b, "%-*s", nameWidth, s)
+		row := []string{s}
 		for _, i := range cols {
-			fmt.Fprintf(b, "  %*.2f", colWidth, 100*r.Metrics[i][j].Top1)
+			row = append(row, pct(r.Metrics[i][j].Top1))
 		}
-		b.WriteByte('\n')
+		rows = append(rows, row)
 	}
+	b.WriteString(table(rows))
+}
+
+// pct formats a fraction as a percentage with two decimals.
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', 2, 64) }
+
+// table lays rows out as console.Table does.
+func table(rows [][]string) string {
+	var b strings.Builder
+	_ = console.Table(&b, rows)
+	return b.String()
 }
 
 // Records turns the sweep into results-log lines (package results; the paper's --results-db format), one per α:
@@ -180,35 +171,29 @@ func (r *SweepResult) Curve(label string) results.Curve {
 //
 //	fmt.Print(res.Summary("MNIST", []string{"MNIST-Inverted", "UCIDigits"}))
 func (r *SweepResult) Summary(id string, shifts []string) string {
-	var b strings.Builder
 	cols := append([]string{id}, shifts...)
-	width := 7
-	for _, c := range cols {
-		width = max(width, len(c))
-	}
-	fmt.Fprintf(&b, "%-5s", "α")
-	for _, c := range cols {
-		fmt.Fprintf(&b, " %*s", width, c)
-	}
+	head := append([]string{"α"}, cols...)
 	if len(shifts) > 0 {
-		fmt.Fprintf(&b, " %*s", width, "shifts")
+		head = append(head, "shifts")
 	}
-	b.WriteByte('\n')
+	rows := [][]string{head}
 	for _, a := range r.Alphas {
-		fmt.Fprintf(&b, "%-5g", a)
+		row := []string{strconv.FormatFloat(a, 'g', -1, 64)}
 		var sum float64
 		for i, c := range cols {
 			m, _ := r.Get(a, c)
-			fmt.Fprintf(&b, " %*.2f", width, 100*m.Top1)
+			row = append(row, pct(m.Top1))
 			if i > 0 {
 				sum += m.Top1
 			}
 		}
 		if len(shifts) > 0 {
-			fmt.Fprintf(&b, " %*.2f", width, 100*sum/float64(len(shifts)))
+			row = append(row, pct(sum/float64(len(shifts))))
 		}
-		b.WriteByte('\n')
+		rows = append(rows, row)
 	}
+	var b strings.Builder
+	b.WriteString(table(rows))
 	if len(shifts) > 0 {
 		fmt.Fprintf(&b, "(top-1 %%; \"shifts\" is the average of the %d shift columns)\n", len(shifts))
 	} else {

@@ -20,6 +20,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/cmd/wiseft/internal/speed"
 	"github.com/gowiseft/wiseft/internal/atomicfile"
+	"github.com/gowiseft/wiseft/internal/console"
 )
 
 // wiseft bench: the speed benchmarks of internal/speed, each case in a process of its own (so each peak resident
@@ -297,21 +298,22 @@ func benchBackendConfig() string {
 }
 
 func printBenchSummary(w io.Writer, results []benchResult) {
-	fmt.Fprintf(w, "\n%-38s %10s %10s %10s %10s %10s %9s %10s %9s %6s\n",
-		"case", "median", "p5", "p95", "CPU/call", "images/s", "GFLOP/s", "peak RSS", "1st call", "calls")
+	rows := [][]string{{"case", "median", "p5", "p95", "CPU/call", "images/s", "GFLOP/s", "peak RSS", "1st call", "calls"}}
 	for _, r := range results {
 		if r.Error != "" {
-			fmt.Fprintf(w, "%-38s error: %s\n", r.Case, r.Error)
+			rows = append(rows, []string{r.Case, "error: " + r.Error})
 			continue
 		}
 		ips := "-"
 		if r.Items > 0 {
 			ips = fmt.Sprintf("%.2f", r.ImagesPerS)
 		}
-		fmt.Fprintf(w, "%-38s %10s %10s %10s %10s %10s %9.2f %7.0f MiB %8.1fs %6d\n", r.Name,
-			fmtSeconds(r.MedianS), fmtSeconds(r.P5S), fmtSeconds(r.P95S), fmtSeconds(r.CPUMedianS), ips, r.GFLOPPerS,
-			r.PeakRSSMiB, r.CompileS, r.Calls)
+		rows = append(rows, []string{r.Name, fmtSeconds(r.MedianS), fmtSeconds(r.P5S), fmtSeconds(r.P95S),
+			fmtSeconds(r.CPUMedianS), ips, fmt.Sprintf("%.2f", r.GFLOPPerS), fmt.Sprintf("%.0f MiB", r.PeakRSSMiB),
+			fmt.Sprintf("%.1fs", r.CompileS), strconv.Itoa(r.Calls)})
 	}
+	fmt.Fprintln(w)
+	_ = console.Table(w, rows)
 	// The comparisons the issue asks for: each variant of the training step against the plain one of the same batch.
 	byCase := map[string]benchResult{}
 	for _, r := range results {

@@ -8,12 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+	"github.com/gowiseft/wiseft/internal/console"
 )
 
 func runEmbed(args []string) error {
@@ -283,21 +284,20 @@ func expandImages(paths []string) ([]string, error) {
 }
 
 func printEmbedTable(images []string, nImages int, texts []string, nTexts int, imageEmb, textEmb, logits []float32, dim int) {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	defer w.Flush()
 	label := func(names []string, i int, kind string) string {
 		if i < len(names) {
 			return names[i]
 		}
 		return fmt.Sprintf("%s %d", kind, i)
 	}
+	var rows [][]string
 	if logits != nil {
 		// Probabilities over the texts for each image, as CLIP's zero-shot demo shows them.
-		fmt.Fprint(w, "image")
+		head := []string{"image"}
 		for j := 0; j < nTexts; j++ {
-			fmt.Fprintf(w, "\t%q", label(texts, j, "text"))
+			head = append(head, strconv.Quote(label(texts, j, "text")))
 		}
-		fmt.Fprintln(w)
+		rows = append(rows, head)
 		for i := 0; i < nImages; i++ {
 			row := logits[i*nTexts : (i+1)*nTexts]
 			maxv := slices.Max(row)
@@ -305,23 +305,25 @@ func printEmbedTable(images []string, nImages int, texts []string, nTexts int, i
 			for _, l := range row {
 				sum += math.Exp(float64(l - maxv))
 			}
-			fmt.Fprint(w, label(images, i, "image"))
+			cells := []string{label(images, i, "image")}
 			for _, l := range row {
-				fmt.Fprintf(w, "\t%5.1f%% (%.2f)", 100*math.Exp(float64(l-maxv))/sum, l)
+				cells = append(cells, fmt.Sprintf("%5.1f%% (%.2f)", 100*math.Exp(float64(l-maxv))/sum, l))
 			}
-			fmt.Fprintln(w)
+			rows = append(rows, cells)
 		}
-		fmt.Fprintln(w, "\ncells: probability over the texts (logit)")
+		_ = console.Table(os.Stdout, rows)
+		fmt.Println("\ncells: probability over the texts (logit)")
 		return
 	}
 	show := func(names []string, n int, emb []float32, kind string) {
 		for i := 0; i < n; i++ {
 			v := emb[i*dim : (i+1)*dim]
-			fmt.Fprintf(w, "%s\t[% .4f ...]\t%d dims\n", label(names, i, kind), v[:min(4, dim)], dim)
+			rows = append(rows, []string{label(names, i, kind), fmt.Sprintf("[% .4f ...]", v[:min(4, dim)]), fmt.Sprintf("%d dims", dim)})
 		}
 	}
 	show(images, nImages, imageEmb, "image")
 	show(texts, nTexts, textEmb, "text")
+	_ = console.Table(os.Stdout, rows)
 }
 
 // noopValue lets a multi-valued flag appear in the flag set's help; parseFlags collects its values.
