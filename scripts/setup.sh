@@ -17,6 +17,7 @@ fi
 
 echo "setup: Go modules"
 go mod download
+(cd notebooks/browser && go mod download) # the browser test's own module
 
 if [ -x scripts/setup-data.sh ] || [ -f scripts/setup-data.sh ]; then
   echo "setup: data"

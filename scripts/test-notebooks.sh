@@ -4,7 +4,7 @@
 # committed notebooks are not modified: executed copies go to a temporary folder (kept with KEEP=1).
 # 04-real-clip runs twice: without a model (it must say so and stop without error) and with the shipped model as
 # its "real" CLIP. Then, where chromium and jupyter-notebook are installed, the browser test
-# (notebooks/browser_test.go) runs 01-quickstart in a real browser and moves the α slider.
+# (notebooks/browser, a module of its own) runs 01-quickstart in a real browser and moves the α slider.
 #
 #   scripts/test-notebooks.sh                 # all notebooks, then the browser test when possible
 #   scripts/test-notebooks.sh 02              # only notebooks whose name contains 02
@@ -104,7 +104,7 @@ done
 if [ -z "$FILTER" ] && [ "${WISEFT_NOTEBOOK_BROWSER:-1}" != 0 ]; then
   if command -v chromium >/dev/null && command -v jupyter-notebook >/dev/null; then
     start=$(date +%s)
-    if WISEFT_BROWSER_TEST=1 go test -count=1 -timeout 15m -run TestBrowser ./notebooks >"$TMP/browser.log" 2>&1; then
+    if (cd notebooks/browser && WISEFT_BROWSER_TEST=1 go test -count=1 -timeout 15m -run TestBrowser .) >"$TMP/browser.log" 2>&1; then
       echo "test-notebooks: ok   browser test ($(( $(date +%s) - start ))s; screenshots in screenshots/)"
     else
       echo "test-notebooks: FAIL browser test ($(( $(date +%s) - start ))s); the test's messages, the page's console, Jupyter's log:" >&2

@@ -1,4 +1,4 @@
-package notebooks
+package browser
 
 import (
 	"encoding/json"
@@ -38,7 +38,7 @@ func TestBrowser(t *testing.T) {
 	if chromium == "" || notebookBin == "" {
 		t.Skip("chromium or jupyter-notebook is not installed (scripts/setup-notebooks.sh)")
 	}
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs("../..") // the repository: this test runs in notebooks/browser
 	if err != nil {
 		t.Fatal(err)
 	}
