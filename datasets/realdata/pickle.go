@@ -15,12 +15,18 @@ import (
 func unpickle(data []byte) (v any, err error) {
 	defer func() { // a bug here must give an error for the file, not crash the program
 		if p := recover(); p != nil {
-			v, err = nil, fmt.Errorf("pickle: malformed data: %v", p)
+			v, err = nil, &panicError{p}
 		}
 	}()
 	u := &unpickler{data: data, memo: map[int]any{}}
 	return u.run()
 }
+
+// panicError is unpickle's error when decoding panicked: a bug of the decoder (every malformed input has an error
+// of its own), which the fuzz test looks for.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("pickle: malformed data: %v", e.value) }
 
 // unpickler is the state of the pickle machine.
 type unpickler struct {
@@ -91,8 +97,15 @@ func (u *unpickler) top() (any, error) {
 	if len(u.stack) == 0 {
 		return nil, errors.New("pickle: stack underflow")
 	}
-	return u.stack[len(u.stack)-1], nil
+	v := u.stack[len(u.stack)-1]
+	if _, ok := v.(pyMark); ok {
+		return nil, errMarkAsValue
+	}
+	return v, nil
 }
+
+// errMarkAsValue: a MARK is only a delimiter on the stack; an opcode that takes a value found one instead.
+var errMarkAsValue = errors.New("pickle: a MARK where a value was expected")
 
 // popMark pops the items above the topmost MARK, and the MARK.
 func (u *unpickler) popMark() ([]any, error) {
@@ -132,6 +145,11 @@ func (u *unpickler) popN(n int) ([]any, error) {
 		return nil, errors.New("pickle: stack underflow")
 	}
 	items := append([]any(nil), u.stack[len(u.stack)-n:]...)
+	for _, it := range items {
+		if _, ok := it.(pyMark); ok {
+			return nil, errMarkAsValue
+		}
+	}
 	u.stack = u.stack[:len(u.stack)-n]
 	return items, nil
 }
@@ -145,7 +163,11 @@ func (u *unpickler) run() (any, error) {
 		op := u.data[u.pos]
 		u.pos++
 		if op == '.' { // STOP
-			return u.pop()
+			v, err := u.top()
+			if err != nil {
+				return nil, err
+			}
+			return v, nil
 		}
 		if err := u.step(op); err != nil {
 			return nil, fmt.Errorf("%w (opcode 0x%02x at offset %d)", err, op, u.pos-1)

@@ -2,7 +2,11 @@ package realdata
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -141,7 +145,86 @@ func FuzzUnpickle(f *testing.F) {
 		f.Add(raw[128:])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		unpickle(data) // must not panic
-		parseNpy(append([]byte(npyMagic+"\x01\x00"), data...))
+		v, err := unpickle(data)
+		var pe *panicError
+		if errors.As(err, &pe) {
+			t.Fatalf("the decoder panicked (a bug, not a malformed input): %v", pe.value)
+		}
+		// Decoding is a function of the bytes: a second decoding gives the same value or the same error.
+		v2, err2 := unpickle(data)
+		if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) || !reflect.DeepEqual(v, v2) {
+			t.Fatalf("two decodings differ: %v, %v", err, err2)
+		}
+		if err == nil {
+			if err := checkPickleValue(v, map[any]bool{}); err != nil {
+				t.Fatalf("decoded %T: %v", v, err)
+			}
+		}
+		if a, err := parseNpy(append([]byte(npyMagic+"\x01\x00"), data...)); err == nil {
+			if err := checkPickleValue(a, map[any]bool{}); err != nil {
+				t.Fatalf("npy: %v", err)
+			}
+		}
 	})
+}
+
+// checkPickleValue checks that a decoded value is made only of the types the decoder documents, and that every
+// array holds exactly the bytes (or objects) its shape and dtype call for. Lists, dicts and arrays are visited
+// once (the memo can make a list contain itself).
+func checkPickleValue(v any, seen map[any]bool) error {
+	switch v.(type) {
+	case *pyList, *pyDict, *ndarray:
+		if seen[v] {
+			return nil
+		}
+		seen[v] = true
+	}
+	switch x := v.(type) {
+	case nil, bool, int64, float64, string, []byte, *big.Int, pyGlobal:
+		return nil
+	case pyTuple:
+		for _, e := range x {
+			if err := checkPickleValue(e, seen); err != nil {
+				return err
+			}
+		}
+	case *pyList:
+		for _, e := range x.items {
+			if err := checkPickleValue(e, seen); err != nil {
+				return err
+			}
+		}
+	case *pyDict:
+		for _, e := range x.m {
+			if err := checkPickleValue(e, seen); err != nil {
+				return err
+			}
+		}
+	case *npDtype:
+		return nil
+	case *ndarray:
+		if x.dtype != nil && x.dtype.code != "O8" && x.objects == nil {
+			if n := x.count(); n < 0 || len(x.data) != n*x.dtype.size() {
+				return fmt.Errorf("array of shape %v and dtype %s holds %d bytes", x.shape, x.dtype.code, len(x.data))
+			}
+		}
+		for _, e := range x.objects {
+			if err := checkPickleValue(e, seen); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("a value of type %T, which the decoder does not document", v)
+	}
+	return nil
+}
+
+// TestUnpickleMarkIsNotAValue: a MARK left where a value is expected (found by FuzzUnpickle: "(." returned the
+// decoder's internal marker as the file's value) is an error.
+func TestUnpickleMarkIsNotAValue(t *testing.T) {
+	for _, data := range []string{"\x80\x02(.", "\x80\x02](a."} {
+		if v, err := unpickle([]byte(data)); err == nil {
+			t.Errorf("%q decoded to %T, want an error", data, v)
+		}
+	}
 }
