@@ -2,11 +2,15 @@ package wiseft
 
 import (
 	"context"
+	"image"
 	"math/rand/v2"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -192,5 +196,48 @@ func TestBestAlpha(t *testing.T) {
 	best, _ = BestAlpha(noHalf, "ID")
 	if best.Alpha != 1 || best.Half != -1 || strings.Contains(best.String(), "α=0.5") {
 		t.Errorf("without α=0.5: %+v\n%s", best, best.String())
+	}
+}
+
+// countingDataset counts Example calls.
+type countingDataset struct {
+	datasets.Dataset
+	calls atomic.Int64
+}
+
+func (c *countingDataset) Example(i int) (image.Image, int, error) {
+	c.calls.Add(1)
+	return c.Dataset.Example(i)
+}
+
+// TestSweepDecodesEachExampleOnce: an 11-α sweep reads every example of every set exactly once (every α runs on a
+// batch while it is at hand), with several workers, and gives what one α at a time gives.
+func TestSweepDecodesEachExampleOnce(t *testing.T) {
+	zs := randomClassifier(t, 3, 50)
+	ft := finetuned(zs, 51, 0.4)
+	a := &countingDataset{Dataset: syntheticDataset("A", 3, 23, 52)}
+	b := &countingDataset{Dataset: syntheticDataset("B", 3, 17, 53)}
+	sets := []EvalSet{{Dataset: a}, {Dataset: b, Limit: 9}}
+	sw, err := NewSweeper(zs, ft, SweepOptions{BatchSize: 4, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sw.Run(context.Background(), DefaultAlphas, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.calls.Load() != 23 || b.calls.Load() != 9 {
+		t.Fatalf("Example calls: %d of A's 23 examples, %d of B's first 9; want one each", a.calls.Load(), b.calls.Load())
+	}
+	for i, alpha := range DefaultAlphas {
+		one, err := sw.At(context.Background(), alpha, sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range sets {
+			if !reflect.DeepEqual(one[j], res.Metrics[i][j]) {
+				t.Errorf("α=%v %s: alone %+v, in the sweep %+v", alpha, res.Sets[j], one[j].Top1, res.Metrics[i][j].Top1)
+			}
+		}
 	}
 }
