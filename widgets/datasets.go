@@ -106,7 +106,7 @@ func CompareWithRecords(res *wiseft.SweepResult, recs []results.Record) []string
 	return diffs
 }
 
-// TopK returns the k most probable labels of a prediction made with Evaluator.KeepProbs, most probable first.
+// TopK returns the k most probable labels of a prediction made with EvalOptions.KeepProbs, most probable first.
 func TopK(p wiseft.Prediction, k int) []int {
 	idx := make([]int, len(p.Probs))
 	for i := range idx {

@@ -20,7 +20,7 @@ import (
 // OutputEnsemble returns the predictions of the output-space ensemble of two models: the arg-max and softmax of
 // (1−α)·log p0 + α·log p1, which is the ensemble of their logits (log-probabilities differ from logits by a
 // constant per example, which the softmax removes). p0 and p1 are the two models' predictions on the same
-// examples, made with Evaluator.KeepProbs.
+// examples, made with EvalOptions.KeepProbs.
 func OutputEnsemble(p0, p1 []wiseft.Prediction, alpha float64) ([]wiseft.Prediction, error) {
 	if len(p0) != len(p1) {
 		return nil, fmt.Errorf("widgets: output ensemble of %d and %d predictions", len(p0), len(p1))
@@ -30,7 +30,7 @@ func OutputEnsemble(p0, p1 []wiseft.Prediction, alpha float64) ([]wiseft.Predict
 		a, b := p0[i], p1[i]
 		if a.Index != b.Index || a.Label != b.Label || len(a.Probs) != len(b.Probs) || len(a.Probs) == 0 {
 			return nil, fmt.Errorf("widgets: output ensemble: predictions %d differ in example, label or probabilities "+
-				"(set Evaluator.KeepProbs)", i)
+				"(set EvalOptions.KeepProbs)", i)
 		}
 		z := make([]float64, len(a.Probs))
 		best := 0

@@ -6,40 +6,41 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 )
 
-// InterpolateOptions changes what Interpolate accepts.
-//
-//	w, err := wiseft.Interpolate(zs, ft, 1.2, wiseft.InterpolateOptions{AllowExtrapolation: true})
-type InterpolateOptions struct {
-	// AllowExtrapolation accepts α outside [0, 1] (θ(α) then lies on the line through the two models, beyond one
-	// of them). The paper's weight-space ensembles use α in [0, 1].
-	AllowExtrapolation bool
-}
-
 // Interpolate returns the WiSE-FT weight-space ensemble θ(α) = (1−α)·θ0 + α·θ1 of two models with
 // exactly the same tensors (names and shapes; a mismatch is an error naming the tensor and both shapes). Every
 // tensor is mixed, classification head included. Each value is computed in float64 and rounded to float32, so
 // α = 0 and α = 1 return copies of θ0 and θ1 bit for bit and α = 0.5 the correctly rounded mean. α must lie in
-// [0, 1] unless InterpolateOptions.AllowExtrapolation is set. The inputs are not modified.
+// [0, 1] (see Extrapolate for the rest of the line). The inputs are not modified.
 //
 //	zs, _ := wiseft.LoadClassifier("zeroshot", nil)
 //	ft, _ := wiseft.LoadClassifier("finetuned", nil)
 //	mid, err := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, 0.5)
-func Interpolate(theta0, theta1 clipmodel.Weights, alpha float64,
-	opts ...InterpolateOptions) (clipmodel.Weights, error) {
-	var o InterpolateOptions
-	for _, opt := range opts {
-		o.AllowExtrapolation = o.AllowExtrapolation || opt.AllowExtrapolation
-	}
+func Interpolate(theta0, theta1 clipmodel.Weights, alpha float64) (clipmodel.Weights, error) {
 	if err := checkFinite("interpolate: α", alpha); err != nil {
 		return nil, err
 	}
-	if !o.AllowExtrapolation && (alpha < 0 || alpha > 1) {
-		return nil, fmt.Errorf("interpolate: α = %v is outside [0, 1] "+
-			"(set InterpolateOptions.AllowExtrapolation to extrapolate)", alpha)
+	if alpha < 0 || alpha > 1 {
+		return nil, fmt.Errorf("interpolate: α = %v is outside [0, 1] (Extrapolate goes beyond the two models)", alpha)
 	}
+	return mixLine(theta0, theta1, alpha, "interpolate")
+}
+
+// Extrapolate is Interpolate for any finite α: θ(α) = (1−α)·θ0 + α·θ1 on the whole line through the two models
+// (α > 1 goes past the fine-tuned model, α < 0 away from it), with the same arithmetic.
+//
+//	beyond, err := wiseft.Extrapolate(zs.Model.Weights, ft.Model.Weights, 1.2)
+func Extrapolate(theta0, theta1 clipmodel.Weights, alpha float64) (clipmodel.Weights, error) {
+	if err := checkFinite("extrapolate: α", alpha); err != nil {
+		return nil, err
+	}
+	return mixLine(theta0, theta1, alpha, "extrapolate")
+}
+
+// mixLine computes (1−α)·θ0 + α·θ1 per value in float64, rounded to float32 (copies at α = 0 and 1).
+func mixLine(theta0, theta1 clipmodel.Weights, alpha float64, what string) (clipmodel.Weights, error) {
 	names, err := checkSameLayout(pairLabels(), []clipmodel.Weights{theta0, theta1})
 	if err != nil {
-		return nil, fmt.Errorf("interpolate: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	switch alpha {
 	case 0:
@@ -87,8 +88,8 @@ func TaskVector(theta0, theta1 clipmodel.Weights, lambda float64) (clipmodel.Wei
 // Mix returns the WiSE-FT classifier θ(α) = (1−α)·θ_zs + α·θ_ft (Interpolate) with zs's class names.
 //
 //	half, err := wiseft.Mix(zs, ft, 0.5)
-func Mix(zs, ft *Classifier, alpha float64, opts ...InterpolateOptions) (*Classifier, error) {
-	w, err := Interpolate(zs.Model.Weights, ft.Model.Weights, alpha, opts...)
+func Mix(zs, ft *Classifier, alpha float64) (*Classifier, error) {
+	w, err := Interpolate(zs.Model.Weights, ft.Model.Weights, alpha)
 	if err != nil {
 		return nil, err
 	}

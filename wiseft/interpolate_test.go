@@ -73,7 +73,7 @@ func TestInterpolateAlphaRange(t *testing.T) {
 			t.Errorf("α=%v accepted", alpha)
 		}
 	}
-	w, err := Interpolate(a, b, 1.5, InterpolateOptions{AllowExtrapolation: true})
+	w, err := Extrapolate(a, b, 1.5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestInterpolateAlphaRange(t *testing.T) {
 	if got, want := w["a.bias"].Data[2], float32(-0.5*x+1.5*y); got != want {
 		t.Fatalf("extrapolated value %v, want %v", got, want)
 	}
-	if _, err := Interpolate(a, b, math.NaN(), InterpolateOptions{AllowExtrapolation: true}); err == nil {
+	if _, err := Extrapolate(a, b, math.NaN()); err == nil {
 		t.Error("NaN α accepted with extrapolation")
 	}
 }

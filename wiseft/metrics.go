@@ -9,7 +9,7 @@ import (
 // Prediction is the classifier's answer for one example, in the dataset's label space (for a datasets.ClassSubset
 // dataset, the subset's labels).
 //
-//	preds, _ := ev.Predict(ds, 100)
+//	preds, _ := ev.Predict(ctx, ds, 100)
 //	p := preds[0]
 //	fmt.Printf("example %d: %s (%.0f%%), truth %s\n", p.Index, names[p.Predicted], 100*p.Confidence, names[p.Label])
 type Prediction struct {
@@ -22,7 +22,7 @@ type Prediction struct {
 	Predicted int
 	// Confidence is the softmax probability of Predicted (softmax over the same logits as the arg-max).
 	Confidence float32
-	// Probs is the whole softmax, one value per label; only filled when Evaluator.KeepProbs is set.
+	// Probs is the whole softmax, one value per label; only filled with EvalOptions.KeepProbs.
 	Probs []float32
 }
 
@@ -33,7 +33,7 @@ func (p Prediction) Correct() bool { return p.Predicted == p.Label }
 
 // Metrics summarises a classifier's predictions on one dataset.
 //
-//	m, _ := ev.Evaluate(ds, 0)
+//	m, _ := ev.Evaluate(ctx, ds, 0)
 //	fmt.Printf("%s: top-1 %.2f%%, macro-F1 %.3f\n", m.Dataset, 100*m.Top1, m.MacroF1)
 type Metrics struct {
 	// Dataset is the evaluated dataset's name.
@@ -64,7 +64,7 @@ type Metrics struct {
 
 // MetricsFromPredictions computes the metrics of predictions over a label space of len(classNames) labels.
 //
-//	preds, _ := ev.Predict(ds, 0)
+//	preds, _ := ev.Predict(ctx, ds, 0)
 //	m, err := wiseft.MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
 func MetricsFromPredictions(dataset string, classNames []string, preds []Prediction) (Metrics, error) {
 	k := len(classNames)
@@ -125,10 +125,9 @@ type LossAccuracy struct {
 }
 
 // CrossEntropy computes the mean loss −log p(label) and the accuracy of predictions made with
-// Evaluator.KeepProbs set (each Prediction has its whole softmax).
+// EvalOptions.KeepProbs (or Evaluator.WithProbs) set, so that each Prediction has its whole softmax.
 //
-//	ev.KeepProbs = true
-//	preds, _ := ev.Predict(testSet, 500)
+//	preds, _ := ev.WithProbs().Predict(ctx, testSet, 500)
 //	la, err := wiseft.CrossEntropy(preds) // la.Loss, la.Accuracy
 func CrossEntropy(preds []Prediction) (LossAccuracy, error) {
 	if len(preds) == 0 {
@@ -139,7 +138,7 @@ func CrossEntropy(preds []Prediction) (LossAccuracy, error) {
 	for _, p := range preds {
 		if p.Label < 0 || p.Label >= len(p.Probs) {
 			return LossAccuracy{}, fmt.Errorf("prediction %d has no probability for label %d "+
-				"(set Evaluator.KeepProbs)", p.Index, p.Label)
+				"(set EvalOptions.KeepProbs)", p.Index, p.Label)
 		}
 		loss -= math.Log(max(float64(p.Probs[p.Label]), 1e-30))
 		if p.Correct() {

@@ -15,7 +15,7 @@ import (
 // AlphaChoice is the mixing coefficient chosen on held-out in-distribution data, reported next to the paper's
 // default α = 0.5 (and the endpoints, when swept). Its String method prints the comparison as a table.
 //
-//	best, _ := wiseft.BestAlpha(res, "MNIST-val")
+//	best, _ := wiseft.BestAlpha(res, "MNIST-Val")
 //	fmt.Println(best) // table: set | α=0 | α=1 | best α | α=0.5
 type AlphaChoice struct {
 	// HeldOut is the set the choice was made on.
@@ -34,8 +34,8 @@ type AlphaChoice struct {
 // BestAlpha picks the α with the highest top-1 accuracy on the held-out in-distribution set heldOut (a set of the
 // sweep); ties go to the smaller α (closer to the zero-shot model, the more robust choice).
 //
-//	res, _ := wiseft.Sweep(zs, ft, wiseft.DefaultAlphas, sets)
-//	best, err := wiseft.BestAlpha(res, "MNIST-val")
+//	res, _ := wiseft.Sweep(ctx, zs, ft, wiseft.DefaultAlphas, sets, wiseft.SweepOptions{})
+//	best, err := wiseft.BestAlpha(res, "MNIST-Val")
 //	fmt.Printf("best α = %.1f (%.2f%% held-out)\n", best.Alpha, 100*best.HeldOutTop1)
 func BestAlpha(res *SweepResult, heldOut string) (AlphaChoice, error) {
 	if res == nil || len(res.Alphas) == 0 {

@@ -124,10 +124,8 @@ func TestSweepMixesInGraphAsOnTheHost(t *testing.T) {
 			if fisher {
 				w, err = FisherMerge([]clipmodel.Weights{zs.Model.Weights, ft.Model.Weights},
 					[]clipmodel.Weights{fishers[0], fishers[1]}, []float64{1 - a, a}, DefaultFisherFloor)
-			} else if a >= 0 && a <= 1 {
-				w, err = Interpolate(zs.Model.Weights, ft.Model.Weights, a)
 			} else {
-				w, err = TaskVector(zs.Model.Weights, ft.Model.Weights, a)
+				w, err = Extrapolate(zs.Model.Weights, ft.Model.Weights, a)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -142,13 +140,12 @@ func TestSweepMixesInGraphAsOnTheHost(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			exact := fisher || (a >= 0 && a <= 1) // TaskVector rounds x + λ(y−x), the sweep (1−λ)x + λy
 			for k := range want {
 				g := got.preds[i][k]
 				if g.Index != want[k].Index || g.Predicted != want[k].Predicted {
 					t.Fatalf("fisher %v α=%v example %d: sweep predicts %d, host weights %d", fisher, a, k, g.Predicted, want[k].Predicted)
 				}
-				if exact && g.Confidence != want[k].Confidence {
+				if g.Confidence != want[k].Confidence {
 					t.Errorf("fisher %v α=%v example %d: confidence %v in the sweep, %v with the host's weights",
 						fisher, a, k, g.Confidence, want[k].Confidence)
 				}

@@ -45,7 +45,11 @@ func runMerge(args []string) error {
 			return usagef("--mode %s takes exactly 2 models (θ0 θ1), got %d", *mode, len(models))
 		}
 		if *mode == "interpolate" {
-			merged, err = wiseft.Interpolate(weights[0], weights[1], *alpha, wiseft.InterpolateOptions{AllowExtrapolation: *allow})
+			if *allow {
+				merged, err = wiseft.Extrapolate(weights[0], weights[1], *alpha)
+			} else {
+				merged, err = wiseft.Interpolate(weights[0], weights[1], *alpha)
+			}
 		} else {
 			merged, err = wiseft.TaskVector(weights[0], weights[1], *lambda)
 		}
