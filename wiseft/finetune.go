@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -250,7 +249,7 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 		return nil, err
 	}
 	if run.ResumeFrom != "" {
-		if err := trainloop.RestoreOptimizer(t.ctx, filepath.Join(run.ResumeFrom, trainloop.OptimizerFile)); err != nil {
+		if err := trainloop.RestoreOptimizerFrom(t.ctx, run.ResumeFrom); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -509,7 +508,7 @@ func (t *trainer) saveCheckpoint(dir string) error {
 	if err := t.cls.Save(dir); err != nil {
 		return err
 	}
-	return trainloop.SaveOptimizer(filepath.Join(dir, trainloop.OptimizerFile), t.ctx, t.cls.Model.Weights)
+	return trainloop.SaveOptimizerIn(dir, t.ctx, t.cls.Model.Weights)
 }
 
 // syncWeights copies the trained weights from the context into t.cls.

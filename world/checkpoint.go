@@ -9,18 +9,9 @@ import (
 	"github.com/gowiseft/wiseft/internal/trainloop"
 )
 
-// A pretraining checkpoint is a folder of PretrainRun.CheckpointDir, named and written as a fine-tuning one
-// (package internal/trainloop, shared by both): checkpoint_<k> after k epochs, or checkpoint_step_<n> when a run is
-// stopped after n steps in the middle of an epoch. It holds the model in the Hugging Face layout (with its
-// tokenizer), OptimizerFile (AdamW's state: every non-weight variable of the training context) and StateFile
-// (PretrainState as JSON, written last). Each folder is assembled under a hidden name and renamed into place
-// whole, so a kill never leaves a torn checkpoint; a resumed run continues bit for bit.
-const (
-	OptimizerFile = trainloop.OptimizerFile
-	StateFile     = trainloop.StateFile
-)
-
-// PretrainState is the content of a pretraining checkpoint's state.json: the run's position and its recipe.
+// PretrainState is the content of a pretraining checkpoint's state.json: the run's position and its recipe. A
+// pretraining checkpoint is a folder named and written as a fine-tuning one (internal/trainloop serves both),
+// holding the model with its tokenizer.
 type PretrainState = trainloop.State[PretrainRecipe]
 
 // PretrainRecipe is the part of PretrainConfig that decides the weights a run ends with.

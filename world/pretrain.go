@@ -7,7 +7,6 @@ import (
 	"image"
 	"io"
 	"math/rand/v2"
-	"path/filepath"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlctx "github.com/gomlx/gomlx/pkg/ml/context"
@@ -147,7 +146,7 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 	}
 	if run.ResumeFrom != "" {
 		// After the step is set up (its learning-rate variable exists), before it first runs.
-		if err := trainloop.RestoreOptimizer(mlc, filepath.Join(run.ResumeFrom, OptimizerFile)); err != nil {
+		if err := trainloop.RestoreOptimizerFrom(mlc, run.ResumeFrom); err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -187,7 +186,7 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 			if err := model.Save(dir); err != nil {
 				return err
 			}
-			return trainloop.SaveOptimizer(filepath.Join(dir, OptimizerFile), st.ctx, model.Weights)
+			return trainloop.SaveOptimizerIn(dir, st.ctx, model.Weights)
 		},
 		Progress: func(p trainloop.Progress) {
 			if p.StepInEpoch%run.LogEvery == 0 || p.StepInEpoch == p.StepsPerEpoch {

@@ -2,6 +2,7 @@ package trainloop
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -14,6 +15,16 @@ import (
 
 // Format is the metadata "format" of a variables file.
 const Format = "gomlx-context-variables"
+
+// SaveOptimizerIn writes the optimizer state of ctx (SaveOptimizer) into the checkpoint folder dir, as OptimizerFile.
+func SaveOptimizerIn(dir string, ctx *context.Context, model clipmodel.Weights) error {
+	return SaveOptimizer(filepath.Join(dir, OptimizerFile), ctx, model)
+}
+
+// RestoreOptimizerFrom restores into ctx (RestoreOptimizer) the optimizer state of the checkpoint folder dir.
+func RestoreOptimizerFrom(ctx *context.Context, dir string) error {
+	return RestoreOptimizer(ctx, filepath.Join(dir, OptimizerFile))
+}
 
 // SaveOptimizer writes every variable of ctx that is neither trainable nor one of model's weights to the safetensors file
 // at path (atomically), each named "<scope>/<name>" as in the context ("/AdamOptimizer/global_step").
