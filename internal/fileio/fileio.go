@@ -45,10 +45,21 @@ func Explain(path string, err error) error {
 		return nil
 	}
 	if errors.Is(err, syscall.ELOOP) {
-		return fmt.Errorf("%s is a symbolic link loop (it resolves to itself): %w", path, err)
+		return &loopError{path: path, err: err}
 	}
 	return err
 }
+
+// loopError names a symbolic-link loop; errors.Is(err, syscall.ELOOP) still holds.
+type loopError struct {
+	path string
+	err  error
+}
+
+func (e *loopError) Error() string {
+	return e.path + " is a symbolic link loop (following its links never reaches a file)"
+}
+func (e *loopError) Unwrap() error { return e.err }
 
 // Stat is os.Stat with Explain's errors.
 func Stat(path string) (fs.FileInfo, error) {
