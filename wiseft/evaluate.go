@@ -2,6 +2,7 @@ package wiseft
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -93,6 +94,9 @@ func NewEvaluator(clf *Classifier, batchSize int) (*Evaluator, error) {
 	}
 	if batchSize <= 0 {
 		batchSize = DefaultEvalBatchSize
+	}
+	if err := m.Config.CheckImageBatch(fmt.Sprintf("evaluator: a batch of %d images", batchSize), batchSize, false); err != nil {
+		return nil, err
 	}
 	backend, err := clipmodel.Backend()
 	if err != nil {
@@ -261,6 +265,9 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 		if err != nil {
 			return nil, skips{}, err
 		}
+		if err := finiteLogits(logits[:b.N*e.numClasses], e.numClasses, b.Indices); err != nil {
+			return nil, skips{}, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
+		}
 		for k, idx := range b.Indices {
 			row := logits[k*e.numClasses : (k+1)*e.numClasses]
 			preds = append(preds, predict(idx, b.Labels[k], row, project, e.KeepProbs))
@@ -280,6 +287,18 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 		return nil, sk, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), sk.count, sk.first[0])
 	}
 	return preds, sk, nil
+}
+
+// finiteLogits refuses logits that are not finite numbers: the arg-max of a NaN row is class 0 for every example,
+// an accuracy (1/classes) that would otherwise be reported as a result.
+func finiteLogits(logits []float32, classes int, indices []int) error {
+	for i, v := range logits {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("the logits of example %d are not finite numbers (%g): the weights or the inputs "+
+				"overflow the model", indices[i/classes], v)
+		}
+	}
+	return nil
 }
 
 // labelSpace returns, for a dataset covering some of the classifier's classes (datasets.SubsetOf: ClassSubset or

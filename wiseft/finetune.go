@@ -312,7 +312,11 @@ func (t *trainer) run(startEpoch, startStep int) error {
 				_ = o.FinalizeAll()
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return fmt.Errorf("fine-tune: the loss is %g at step %d (epoch %d); lower the learning rate", loss, global+1, epoch+1)
+				cause := "lower the learning rate"
+				if steps == 0 { // no update of this run came before: the learning rate is not the cause
+					cause = "it is this run's first step, before any update: the inputs or the weights are not finite numbers"
+				}
+				return fmt.Errorf("fine-tune: the loss is %g at step %d (epoch %d); %s", loss, global+1, epoch+1, cause)
 			}
 			steps++
 			images += b.examples
