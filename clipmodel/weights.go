@@ -213,7 +213,7 @@ const MaxAbsLogitScale = 10
 // the first offending tensor (in name order), the index and the value, and how many values are not finite.
 func (w Weights) CheckValues() error {
 	for _, name := range w.Names() {
-		if err := checkFiniteTensor(name, w[name]); err != nil {
+		if err := w[name].CheckFinite(name); err != nil {
 			return err
 		}
 	}
@@ -224,7 +224,9 @@ func (w Weights) CheckValues() error {
 	return nil
 }
 
-func checkFiniteTensor(name string, t *Tensor) error {
+// CheckFinite returns an error naming the tensor (as name), the first index and value, and the count, when t holds
+// a value that is not a finite number.
+func (t *Tensor) CheckFinite(name string) error {
 	first, count := -1, 0
 	for i, v := range t.Data {
 		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {

@@ -37,9 +37,12 @@ func LockName(output string) string {
 	return "." + filepath.Base(filepath.Clean(output)) + ".wiseft-lock"
 }
 
-// Output locks the output at path (which need not exist yet) through the lock file LockName(path) beside it,
-// writing this process's id into it. flag names the output in the error ("--save"). The lock file is removed by
-// Release; one left by a killed process holds no lock and is taken over.
+// FolderLockName is the lock file Folder keeps inside the folder it locks.
+const FolderLockName = ".wiseft-lock"
+
+// Output locks the output at path (which need not exist yet; a folder that is replaced whole, or a file) through
+// the lock file LockName(path) beside it, writing this process's id into it. flag names the output in the error
+// ("--out"). The lock file is removed by Release; one left by a killed process holds no lock and is taken over.
 func Output(path, flag string) (*OutputLock, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -49,7 +52,19 @@ func Output(path, flag string) (*OutputLock, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
-	lockPath := filepath.Join(parent, LockName(abs))
+	return take(filepath.Join(parent, LockName(abs)), path, flag)
+}
+
+// Folder locks the folder dir (created if missing), which a command fills but never replaces whole (a run's
+// --save folder), through the lock file FolderLockName inside it; see Output.
+func Folder(dir, flag string) (*OutputLock, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flag, dir, err)
+	}
+	return take(filepath.Join(dir, FolderLockName), dir, flag)
+}
+
+func take(lockPath, path, flag string) (*OutputLock, error) {
 	for attempt := 0; ; attempt++ {
 		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {

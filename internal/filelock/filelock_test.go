@@ -52,3 +52,22 @@ func TestOutputTakesOverAStaleLockFile(t *testing.T) {
 		t.Errorf("lock file holds %q, want this process's pid", b)
 	}
 }
+
+// Folder keeps its lock file inside the folder, which it creates; a second holder is refused the same way.
+func TestFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "save")
+	l, err := Folder(dir, "--save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FolderLockName)); err != nil {
+		t.Fatalf("no lock file inside the folder: %v", err)
+	}
+	if _, err := Folder(dir, "--save"); err == nil || !strings.Contains(err.Error(), "--save "+dir+" is in use by another wiseft (pid") {
+		t.Errorf("second holder: err = %v", err)
+	}
+	l.Release()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Release left %v in the folder", entries)
+	}
+}
