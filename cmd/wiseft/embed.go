@@ -14,6 +14,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 func runEmbed(args []string) error {
@@ -23,6 +24,7 @@ func runEmbed(args []string) error {
 	out := fs.String("out", "", "write image_embeds, text_embeds and logits_per_image to this safetensors file (default: print a table)")
 	batch := fs.Int("batch-size", 32, "images or texts per forward pass (images are also decoded this many at a time)")
 	truncate := fs.Bool("truncate", false, "cut texts longer than the model's context (keeping the end token) instead of refusing them")
+	overwrite := fs.Bool(overwriteFlag, false, "replace --out when it exists ("+overwriteHelp+")")
 	var images, texts []string
 	fs.Var(noopValue{}, "images", "image files or folders (JPEG/PNG), preprocessed as CLIP does; takes several values")
 	fs.Var(noopValue{}, "text", "texts to embed; takes several values")
@@ -31,7 +33,7 @@ func runEmbed(args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
 	if *model == "" {
 		return usagef("--model is required")
@@ -45,6 +47,19 @@ func runEmbed(args []string) error {
 	for i, t := range texts {
 		if strings.TrimSpace(t) == "" {
 			return fmt.Errorf("--text value %d is empty", i+1)
+		}
+	}
+	if *out != "" {
+		ins := modelInputs("model", *model)
+		if *inputs != "" {
+			ins = append(ins, ioPath{flag: "inputs", path: *inputs})
+		}
+		for _, p := range images {
+			fi, err := os.Stat(p)
+			ins = append(ins, ioPath{flag: "images", path: p, dir: err == nil && fi.IsDir()})
+		}
+		if err := checkOutputs([]ioPath{{flag: "out", path: *out, kind: outFile}}, ins, *overwrite); err != nil {
+			return err
 		}
 	}
 	m, err := clipmodel.Load(*model)
@@ -61,6 +76,12 @@ func runEmbed(args []string) error {
 		return err
 	}
 	enc.BatchSize = *batch
+	if nImages > 0 {
+		b := min(*batch, nImages)
+		if err := m.Config.CheckImageBatch(fmt.Sprintf("--batch-size %d (a batch of images)", b), b, false); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	var imageEmb, textEmb []float32
 	switch {
 	case in.imageFiles != nil:
@@ -76,6 +97,12 @@ func runEmbed(args []string) error {
 		if textEmb, err = enc.EncodeTexts(ids, nTexts); err != nil {
 			return err
 		}
+	}
+	if err := finiteEmbeddings("image", imageEmb, dim(m), in.imageNames); err != nil {
+		return err
+	}
+	if err := finiteEmbeddings("text", textEmb, dim(m), texts); err != nil {
+		return err
 	}
 	var logits []float32
 	if nImages > 0 && nTexts > 0 {
@@ -135,8 +162,15 @@ func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string, tru
 				return nil, fmt.Errorf("%s: pixel_values has shape %s, the model expects [N %d %d %d]",
 					inputs, safetensors.ShapeString(pv.Shape), want[1], want[2], want[3])
 			}
+			if pv.DType != safetensors.F32 && pv.DType != safetensors.F16 && pv.DType != safetensors.BF16 && pv.DType != safetensors.F64 {
+				return nil, fmt.Errorf("%s: pixel_values has dtype %s; pixels are floats (normalised)", inputs, pv.DType)
+			}
 			if in.pixels, err = pv.Float32(); err != nil {
 				return nil, fmt.Errorf("%s: pixel_values: %w", inputs, err)
+			}
+			pt := &clipmodel.Tensor{Shape: pv.Shape, Data: in.pixels}
+			if err := pt.CheckFinite("pixel_values"); err != nil {
+				return nil, fmt.Errorf("%s: %w", inputs, err)
 			}
 			in.nImages = pv.Shape[0]
 		}
@@ -211,7 +245,7 @@ func shorten(s string, n int) string {
 // checkImageHeader reads only the header of an image file, so that a file that is not an image fails before any
 // image is decoded. Errors name the file, as preprocess.LoadImage's do.
 func checkImageHeader(path string) error {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path) // a named pipe or a device is refused, not waited on
 	if err != nil {
 		return fmt.Errorf("preprocess: %w", err)
 	}
@@ -223,20 +257,22 @@ func checkImageHeader(path string) error {
 }
 
 // encodeImageFiles decodes, preprocesses and embeds the image files batch images at a time, so that only one
-// batch of pixels is held in memory whatever the number of files.
+// batch of pixels is held in memory whatever the number of files. Each image is preprocessed as soon as it is
+// decoded, so only one decoded image (up to preprocess.MaxPixels) is held at a time, never a batch of them.
 func encodeImageFiles(enc *clipmodel.Encoder, m *clipmodel.Model, files []string, batch int) ([]float32, error) {
 	var emb []float32
+	per := m.Transform.Len()
 	for lo := 0; lo < len(files); lo += batch {
 		hi := min(lo+batch, len(files))
-		imgs := make([]image.Image, hi-lo)
-		for i, path := range files[lo:hi] {
+		pixels := make([]float32, 0, (hi-lo)*per)
+		for _, path := range files[lo:hi] {
 			img, err := preprocess.LoadImage(path)
 			if err != nil {
 				return nil, err
 			}
-			imgs[i] = img
+			pixels = append(pixels, m.Transform.Eval(img)...)
 		}
-		e, err := enc.EncodeImages(m.Transform.EvalParallel(imgs, 0), hi-lo)
+		e, err := enc.EncodeImages(pixels, hi-lo)
 		if err != nil {
 			return nil, err
 		}
@@ -252,9 +288,9 @@ var imageExtensions = []string{".jpg", ".jpeg", ".png", ".gif"}
 func expandImages(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
-		info, err := os.Stat(p)
+		info, err := fileio.Stat(p)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--images: %w", err)
 		}
 		if !info.IsDir() {
 			out = append(out, p)
@@ -283,7 +319,7 @@ func expandImages(paths []string) ([]string, error) {
 }
 
 func printEmbedTable(images []string, nImages int, texts []string, nTexts int, imageEmb, textEmb, logits []float32, dim int) {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	defer w.Flush()
 	label := func(names []string, i int, kind string) string {
 		if i < len(names) {
@@ -322,6 +358,23 @@ func printEmbedTable(images []string, nImages int, texts []string, nTexts int, i
 	}
 	show(images, nImages, imageEmb, "image")
 	show(texts, nTexts, textEmb, "text")
+}
+
+func dim(m *clipmodel.Model) int { return m.Config.ProjectionDim }
+
+// finiteEmbeddings refuses embeddings that are not finite numbers (weights that overflow in the forward pass):
+// a table of NaN% or a file of NaN is not a result.
+func finiteEmbeddings(kind string, emb []float32, dim int, names []string) error {
+	for i, v := range emb {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			which := fmt.Sprintf("%s %d", kind, i/dim+1)
+			if k := i / dim; k < len(names) {
+				which = fmt.Sprintf("%s %s", kind, quoteValue(names[k]))
+			}
+			return fmt.Errorf("the embedding of %s is not finite (%g): the model's weights overflow on this input", which, v)
+		}
+	}
+	return nil
 }
 
 // noopValue lets a multi-valued flag appear in the flag set's help; parseFlags collects its values.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/internal/filelock"
 	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
@@ -24,7 +24,7 @@ type runFlags struct {
 	fisher, heldOut, plots, classNames, resume                                                        string
 	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation, resumeSet                                                      bool
+	freezeEncoder, allowExtrapolation, resumeSet, overwrite                                           bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 }
@@ -62,6 +62,7 @@ func runRun(args []string) error {
 	fs.StringVar(&f.plots, "plots", "", "folder for the figures (default: <save>/plots)")
 	fs.StringVar(&f.classNames, "class-names", "", "file of class names, one per line in label order, replacing the training (or, with --load, the first evaluation) dataset's")
 	fs.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval between progress lines when standard error is not a terminal (0: every step)")
+	fs.BoolVar(&f.overwrite, overwriteFlag, false, "replace the classifiers and figures of an earlier run in --save ("+overwriteHelp+")")
 	fs.Var(noopValue{}, "resume", "continue an interrupted fine-tuning from the newest checkpoint in <save>/checkpoints, or from `DIR` (optional: a checkpoint, or a folder of them)")
 	args, f.resume, f.resumeSet = takeOptionalValueFlag(args, "resume")
 	rest, err := parseFlags(fs, args, nil)
@@ -69,7 +70,7 @@ func runRun(args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
 	return runWiSEFT(f, fs.Args())
 }
@@ -79,10 +80,13 @@ func parseAlphas(s string, allowExtrapolation bool) ([]float64, error) {
 	for _, p := range splitList(s) {
 		a, err := strconv.ParseFloat(p, 64)
 		if err != nil || math.IsNaN(a) || math.IsInf(a, 0) {
-			return nil, usagef("--alpha: %q is not a number", p)
+			return nil, usagef("--alpha: %s is not a number", quoteValue(p))
 		}
 		if (a < 0 || a > 1) && !allowExtrapolation {
 			return nil, usagef("--alpha: %v is outside [0, 1]; pass --allow-extrapolation to extrapolate", a)
+		}
+		if slices.Contains(out, a) {
+			return nil, usagef("--alpha lists %v twice", a)
 		}
 		out = append(out, a)
 	}
@@ -93,38 +97,40 @@ func parseAlphas(s string, allowExtrapolation bool) ([]float64, error) {
 }
 
 func runWiSEFT(f runFlags, _ []string) error {
-	alphas, err := parseAlphas(f.alpha, f.allowExtrapolation)
+	plan, err := planRun(f)
 	if err != nil {
 		return err
 	}
-	evalNames := splitList(f.evalDatasets)
-	if len(evalNames) == 0 {
-		return usagef("--eval-datasets is required")
+	if f.save != "" {
+		if _, err := os.Stat(f.save); os.IsNotExist(err) {
+			// Taking the lock creates --save; a run that fails before writing anything leaves no empty folder.
+			defer os.Remove(f.save) // removes only an empty folder
+		}
+		// Held for the whole run: a second run with the same --save is refused (naming this one), so neither
+		// writes over the other nor removes the other's live temporary folders as stale.
+		lock, err := filelock.Folder(f.save, "--save")
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
-	if f.load == "" && f.trainDataset == "" {
-		return usagef("give --train-dataset to fine-tune, or --load ZEROSHOT,FINETUNED to sweep saved classifiers")
-	}
-	if f.load == "" && f.save == "" {
-		return usagef("--save is required when fine-tuning (the classifiers and checkpoints go there)")
-	}
-	if f.load != "" && len(splitList(f.load)) != 2 {
-		return usagef("--load takes two folders, ZEROSHOT,FINETUNED; got %d", len(splitList(f.load)))
-	}
-	if f.template != "" {
-		if _, err := templates.Get(f.template); err != nil {
-			return usageError{err.Error()}
+	// The checkpoints first: over an earlier run's, what to say is --resume.
+	var resumeFrom string
+	if f.load == "" {
+		if resumeFrom, err = resumeCheckpoint(f); err != nil {
+			return err
 		}
 	}
-	if err := checkRunFlags(f); err != nil {
+	if err := checkOutputs(plan.outputs, plan.inputs, f.overwrite || f.resumeSet); err != nil {
 		return err
 	}
-	classNames, err := readClassNames(f.classNames)
-	if err != nil {
-		return err
-	}
+	alphas, evalNames, heldOut, classNames := plan.alphas, plan.evalNames, plan.heldOut, plan.classNames
 	var model *clipmodel.Model
 	if f.load == "" {
-		if model, err = resolveModel(f.model); err != nil {
+		if model, err = clipmodel.Load(plan.modelPath); err != nil {
+			return err
+		}
+		if err := checkRunMemory(f, model.Config, -1); err != nil {
 			return err
 		}
 	}
@@ -136,12 +142,8 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 		train = datasets.Limit(train, f.trainLimit)
 	}
-	heldOut := f.heldOut
-	if heldOut == "" && f.trainDataset != "" && slices.Contains(datasets.Names(), f.trainDataset+"-Val") {
-		heldOut = f.trainDataset + "-Val"
-	}
 	var sets []wiseft.EvalSet
-	if heldOut != "" {
+	if heldOut != "" && !slices.Contains(evalNames, heldOut) {
 		ds, err := openDataset(heldOut, datasets.Test, f.dataLocation, f.seed)
 		if err != nil {
 			return err
@@ -158,13 +160,23 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
 		return err
 	}
+	if model != nil {
+		if err := checkRunMemory(f, model.Config, train.Len()); err != nil {
+			return err
+		}
+	}
 	var zs, ft *wiseft.Classifier
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
 			return err
 		}
 	} else {
-		if zs, ft, err = trainPair(f, model, train); err != nil {
+		if zs, ft, err = trainPair(f, model, train, resumeFrom); err != nil {
+			return err
+		}
+	}
+	if f.load != "" {
+		if err := checkRunMemory(f, zs.Model.Config, -1); err != nil {
 			return err
 		}
 	}
@@ -192,46 +204,39 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 	}
 	idName := evalNames[0]
-	shifts := slices.DeleteFunc(slices.Clone(evalNames[1:]), func(s string) bool { return s == heldOut })
-	fmt.Print(res.Summary(idName, shifts))
+	shifts := plan.shifts()
+	fmt.Fprint(stdout, res.Summary(idName, shifts))
 	if heldOut != "" {
 		best, err := wiseft.BestAlpha(res, heldOut)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
+		fmt.Fprintf(stdout, "\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
 	}
-	recs := res.Records(baseRecord(f))
+	recs := res.Records(baseRecord(f, heldOut))
 	if f.resultsDB != "" {
 		if err := results.Append(f.resultsDB, recs...); err != nil {
 			return err
 		}
-		fmt.Printf("\nresults: %d lines appended to %s\n", len(recs), f.resultsDB)
+		fmt.Fprintf(stdout, "\nresults: %d lines appended to %s\n", len(recs), f.resultsDB)
 	}
-	plotDir := f.plots
-	if plotDir == "" && f.save != "" {
-		plotDir = filepath.Join(f.save, "plots")
-	}
-	if plotDir != "" && len(shifts) > 0 {
+	if plotDir := plan.plotDir; plotDir != "" && len(shifts) > 0 {
 		paths, err := savePlots(recs, idName, shifts, plotDir)
 		if err != nil {
 			return err
 		}
-		fmt.Println("plots:")
+		fmt.Fprintln(stdout, "plots:")
 		for _, p := range paths {
-			fmt.Println("  " + p)
+			fmt.Fprintln(stdout, "  "+p)
 		}
 	}
 	return nil
 }
 
 // trainPair builds the zero-shot classifier, fine-tunes it, and saves both under f.save.
-func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *wiseft.Classifier, err error) {
+// resumeFrom is the checkpoint to continue from ("" for a fresh start; see resumeCheckpoint).
+func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFrom string) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
-	if err != nil {
-		return nil, nil, err
-	}
-	resumeFrom, err := resumeCheckpoint(f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -255,6 +260,9 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	cfg.Progress = wiseft.TerminalProgressEvery(os.Stderr, f.progressEvery)
 	if f.wd == 0 {
 		cfg.WeightDecay = -1 // FineTuneConfig reads 0 as "default"; a negative value switches decay off
+	}
+	if f.warmup == 0 {
+		cfg.WarmupSteps = -1 // likewise: --warmup-length 0 means no warm-up
 	}
 	start = time.Now()
 	if ft, err = fineTuneInterruptible(zs, train, cfg, f, resumeFrom); err != nil {
@@ -287,16 +295,24 @@ func loadPair(load string, train datasets.Dataset, sets []wiseft.EvalSet) (zs, f
 	return zs, ft, nil
 }
 
-// baseRecord is the run's flags as the paper's code logs them (underscored names).
-func baseRecord(f runFlags) results.Record {
-	return results.Record{
+// baseRecord is the run's flags as the paper's code logs them (underscored names), with the values the run
+// used: the held-out set actually chosen on, and the fine-tuning settings only when this run fine-tuned (with
+// --load they describe nothing that ran, so they are left out).
+func baseRecord(f runFlags, heldOut string) results.Record {
+	r := results.Record{
 		"train_dataset": f.trainDataset, "model": f.model, "eval_datasets": splitList(f.evalDatasets),
 		"template": f.template, "results_db": f.resultsDB, "save": f.save, "data_location": f.dataLocation,
-		"load": f.load, "cache_dir": f.cacheDir, "fisher": f.fisher, "fisher_floor": f.fisherFloor,
-		"epochs": f.epochs, "batch_size": f.batchSize, "lr": f.lr, "ls": f.ls, "wd": f.wd,
-		"warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder, "seed": f.seed, "eval_limit": f.evalLimit,
-		"train_limit": f.trainLimit, "held_out": f.heldOut,
+		"load": f.load, "fisher": f.fisher, "fisher_floor": f.fisherFloor, "seed": f.seed,
+		"eval_limit": f.evalLimit, "held_out": heldOut,
 	}
+	if f.load == "" {
+		for k, v := range map[string]any{"cache_dir": f.cacheDir, "epochs": f.epochs, "batch_size": f.batchSize,
+			"lr": f.lr, "ls": f.ls, "wd": f.wd, "warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder,
+			"train_limit": f.trainLimit} {
+			r[k] = v
+		}
+	}
+	return r
 }
 
 func savePlots(recs []results.Record, id string, shifts []string, dir string) ([]string, error) {

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/gowiseft/wiseft/internal/sysmem"
 )
@@ -47,8 +48,26 @@ func Explain(path string, err error) error {
 	if errors.Is(err, syscall.ELOOP) {
 		return &loopError{path: path, err: err}
 	}
+	if errors.Is(err, syscall.ENAMETOOLONG) {
+		return &longError{path: path, err: err}
+	}
 	return err
 }
+
+// longError names a path longer than the system allows without echoing it whole.
+type longError struct {
+	path string
+	err  error
+}
+
+func (e *longError) Error() string {
+	cut := min(len(e.path), 60)
+	for cut > 0 && cut < len(e.path) && !utf8.RuneStart(e.path[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("the path %q… (%d bytes) is longer than the file system allows", e.path[:cut], len(e.path))
+}
+func (e *longError) Unwrap() error { return e.err }
 
 // loopError names a symbolic-link loop; errors.Is(err, syscall.ELOOP) still holds.
 type loopError struct {
