@@ -47,7 +47,7 @@ const (
 func Load(path string) (*Model, error) {
 	info, err := fileio.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", path, err)
+		return nil, fmt.Errorf("model: %w", err) // the error names the path
 	}
 	dir, weightsPath := path, filepath.Join(path, WeightsFile)
 	switch {
