@@ -233,7 +233,23 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"embed --out in a folder that does not exist", embed(model, "--out", filepath.Join(work, "no", "e.safetensors")), "does not exist", nil},
 		{"embed --inputs with integer pixels", []string{"embed", "--model", fixture, "--inputs", intPixels(t, dir)}, "pixel_values has dtype I64", nil},
 		{"tokenize --model a symbolic link loop", []string{"tokenize", "--model", loop, "hi"}, "loop is a symbolic link loop", nil},
+		{"run --data-location that does not exist", run("--data-location", filepath.Join(work, "nodata")), "--data-location: stat", nil},
+		{"run --data-location a file", run("--data-location", readme), "is a regular file, not a folder", nil},
+		{"run --load a folder that does not exist", []string{"run", "--load", ten + "," + filepath.Join(work, "gone"), "--eval-datasets", "MNIST"}, "--load: stat", nil},
+		{"run --resume a path that does not exist", run("--resume", filepath.Join(work, "gone")), "--resume: stat", nil},
+		{"run --cache-dir a file", run("--freeze-encoder", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
+		{"run --fisher with α outside [0, 1]", loadRun("--fisher", "compute", "--train-dataset", "MNIST", "--alpha", "0,1.5", "--allow-extrapolation"), "give --alpha values in [0, 1]", nil},
+		{"run --template unknown, with a long name", run("--template", long(5000)), "(5000 bytes); known:", nil},
+		{"embed --images that does not exist", []string{"embed", "--model", model, "--images", filepath.Join(work, "gone.png")}, "--images: stat", nil},
 		{"plot: an unexpected argument", []string{"plot", "--results-db", resultsDB, "--save", filepath.Join(work, "fig"), "extra"}, `unexpected argument "extra"`, nil},
+	}
+	if data, err := filepath.Abs("../../data"); err == nil {
+		if _, err := os.Stat(filepath.Join(data, "mnist")); err == nil {
+			rows = append(rows,
+				badRow{"run --load with α = 1e300 and --allow-extrapolation", []string{"run", "--load", ten + "," + ten2, "--eval-datasets", "MNIST",
+					"--data-location", data, "--eval-limit", "8", "--alpha", "0,1e300", "--allow-extrapolation", "--results-db", resultsDB},
+					"--alpha 1e+300: interpolate: α = 1e+300: the merged tensor", nil})
+		}
 	}
 	return hostileRows{rows: rows}
 }

@@ -253,3 +253,21 @@ func TestResultsCarryTheValuesUsed(t *testing.T) {
 		t.Errorf("the --load line's held_out = %v", recs[2]["held_out"])
 	}
 }
+
+// A fine-tuning batch the machine cannot hold is refused before training (checked in process: through the binary
+// it needs a training set large enough, which the tests do not read).
+func TestTrainingBatchMemoryIsChecked(t *testing.T) {
+	b32, _ := clipmodel.ConfigByName("ViT-B/32")
+	f := runFlags{batchSize: 1000000000, evalBatch: 8}
+	err := checkRunMemory(f, b32, 1281167)
+	if err == nil || !strings.Contains(err.Error(), "--batch-size 1281167 (a fine-tuning step) needs about") {
+		t.Errorf("err = %v", err)
+	}
+	if err := checkRunMemory(runFlags{batchSize: 4, evalBatch: 8}, b32, 1281167); err != nil {
+		t.Errorf("a batch of 4 refused: %v", err)
+	}
+	f.freezeEncoder = true
+	if err := checkRunMemory(f, b32, 1281167); err != nil {
+		t.Errorf("the linear classifier's batch is not an image batch: %v", err)
+	}
+}

@@ -189,6 +189,9 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 		opts.Mix = mix
 	}
+	if err := checkExtrapolations(zs, ft, alphas, f.fisher == ""); err != nil {
+		return err
+	}
 	start := time.Now()
 	res, err := wiseft.Sweep(zs, ft, alphas, sets, opts)
 	if isTerminal(os.Stderr) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/internal/fileio"
+	"github.com/gowiseft/wiseft/wiseft"
 )
 
 // runPlan is what `wiseft run` will do, worked out from its flags before any work: every flag and every path is
@@ -126,6 +127,8 @@ func checkRunNumbers(f runFlags) error {
 		return usagef("--fisher-examples must be at least 1 with --fisher=compute, got %d", f.fisherExamples)
 	case f.fisher == "compute" && f.trainDataset == "":
 		return usagef("--fisher=compute needs --train-dataset")
+	case f.fisher != "" && !alphasInUnit(f.alpha):
+		return usagef("--fisher merges with coefficients 1−α and α, which must not be negative: give --alpha values in [0, 1]")
 	case f.load != "":
 		return nil // the fine-tuning numbers are not used
 	case f.epochs == 0:
@@ -254,4 +257,36 @@ func checkRunMemory(f runFlags, cfg clipmodel.Config, trainLen int) error {
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// checkExtrapolations merges, before the sweep evaluates anything, the models of the α outside [0, 1] (the only
+// ones whose weights can overflow float32: inside, each value lies between the two models'), so that an α too
+// large fails at once instead of after the sets of the α before it.
+func checkExtrapolations(zs, ft *wiseft.Classifier, alphas []float64, plain bool) error {
+	if !plain {
+		return nil
+	}
+	for _, a := range alphas {
+		if a >= 0 && a <= 1 {
+			continue
+		}
+		if _, err := wiseft.Interpolate(zs.Model.Weights, ft.Model.Weights, a, wiseft.InterpolateOptions{AllowExtrapolation: true}); err != nil {
+			return fmt.Errorf("--alpha %v: %w", a, err)
+		}
+	}
+	return nil
+}
+
+// alphasInUnit reports whether every --alpha value that parses lies in [0, 1].
+func alphasInUnit(list string) bool {
+	alphas, err := parseAlphas(list, true)
+	if err != nil {
+		return true // reported by parseAlphas itself
+	}
+	for _, a := range alphas {
+		if a < 0 || a > 1 {
+			return false
+		}
+	}
+	return true
 }
