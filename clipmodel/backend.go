@@ -48,16 +48,47 @@ func Backend() (backends.Backend, error) {
 	return backend, backendErr
 }
 
+// simpleGoSequential reports whether SimpleGo's options (the part of GOMLX_BACKEND after "go:") end up running
+// operations sequentially: the last of ops_sequential and ops_parallel wins, as SimpleGo reads them.
+func simpleGoSequential(opts string) bool {
+	seq := false
+	for _, o := range strings.Split(opts, ",") {
+		switch strings.TrimSpace(o) {
+		case "ops_sequential":
+			seq = true
+		case "ops_parallel":
+			seq = false
+		}
+	}
+	return seq
+}
+
+// CheckBackendConfig refuses, without creating anything, a backend configuration this project cannot use: the
+// SimpleGo modes that deadlock, and XLA in a binary built without it.
+func CheckBackendConfig(config string) error {
+	name, opts, _ := strings.Cut(config, ":")
+	if name == "go" && !simpleGoSequential(opts) {
+		return fmt.Errorf("GOMLX_BACKEND=%s: SimpleGo's parallel scheduling of operations (what \"go\" does by "+
+			"default, and ops_parallel) deadlocks in GoMLX v0.26: operations hold the worker pool that their own matrix "+
+			"products wait for (training stalls at its first step on 2 cores); use GOMLX_BACKEND=%s, the default when "+
+			"it is unset, which still runs each large matrix product on every core", quote(config), DefaultCPUBackend)
+	}
+	if !xlaCompiledIn && (name == "xla" || name == "stablehlo" || name == "hlo" || name == "shlo") {
+		return fmt.Errorf("GoMLX backend %q: this binary was built without the XLA backend (the noxla tag, or CGO_ENABLED=0)", config)
+	}
+	return nil
+}
+
 func newBackend(config string) (b backends.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("GoMLX backend %q: %v (compiled-in backends: %v)", config, r, backends.List())
 		}
 	}()
-	name, _, _ := strings.Cut(config, ":")
-	if !xlaCompiledIn && (name == "xla" || name == "stablehlo" || name == "hlo" || name == "shlo") {
-		return nil, fmt.Errorf("GoMLX backend %q: this binary was built without the XLA backend (the noxla tag, or CGO_ENABLED=0)", config)
+	if err := CheckBackendConfig(config); err != nil {
+		return nil, err
 	}
+	name, _, _ := strings.Cut(config, ":")
 	b, err = backends.NewWithConfig(config)
 	if err != nil {
 		if name == "xla" {

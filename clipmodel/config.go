@@ -3,9 +3,12 @@ package clipmodel
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 // TowerConfig holds the transformer sizes shared by the image and the text towers.
@@ -64,36 +67,88 @@ type Config struct {
 	LogitScaleInit float64
 }
 
-// Validate reports the first inconsistency of the config, or nil.
+// Limits of the sizes a config may give, far above any CLIP (ViT-bigG/14: width 1664, 48 layers, MLP 8192):
+// a config.json that asks for more is refused, naming the field, before anything of that size is allocated.
+const (
+	MaxWidth       = 1 << 16 // hidden_size, projection_dim
+	MaxMLPWidth    = 1 << 18 // intermediate_size
+	MaxLayers      = 1024    // num_hidden_layers
+	MaxImageSize   = 4096    // image_size
+	MaxChannels    = 64      // num_channels
+	MaxVocabSize   = 1 << 24 // vocab_size
+	MaxContextLen  = 1 << 14 // max_position_embeddings
+	MaxLayerNormEp = 0.5     // layer_norm_eps (CLIP: 1e-5)
+)
+
+// Validate reports the first inconsistency of the config, or nil. Fields are named as in a Hugging Face
+// config.json.
 func (c Config) Validate() error {
 	for _, t := range []struct {
 		name string
 		cfg  TowerConfig
-	}{{"vision", c.Vision.TowerConfig}, {"text", c.Text.TowerConfig}} {
-		switch {
-		case t.cfg.Width <= 0 || t.cfg.MLPWidth <= 0 || t.cfg.Layers < 0 || t.cfg.Heads <= 0:
-			return fmt.Errorf("%s tower: sizes must be positive (width %d, mlp %d, layers %d, heads %d)",
-				t.name, t.cfg.Width, t.cfg.MLPWidth, t.cfg.Layers, t.cfg.Heads)
-		case t.cfg.Width%t.cfg.Heads != 0:
-			return fmt.Errorf("%s tower: width %d is not a multiple of %d heads", t.name, t.cfg.Width, t.cfg.Heads)
-		case t.cfg.Activation != "quick_gelu" && t.cfg.Activation != "gelu":
-			return fmt.Errorf("%s tower: activation %q not supported (quick_gelu or gelu)", t.name, t.cfg.Activation)
+	}{{"vision_config", c.Vision.TowerConfig}, {"text_config", c.Text.TowerConfig}} {
+		if err := t.cfg.validate(t.name); err != nil {
+			return err
 		}
 	}
 	v := c.Vision
-	if v.PatchSize <= 0 || v.ImageSize <= 0 || v.ImageSize%v.PatchSize != 0 {
-		return fmt.Errorf("vision tower: image size %d is not a positive multiple of patch size %d", v.ImageSize, v.PatchSize)
-	}
-	if v.Channels <= 0 {
-		return fmt.Errorf("vision tower: %d channels", v.Channels)
-	}
-	if c.Text.VocabSize <= 0 || c.Text.ContextLength <= 0 {
-		return fmt.Errorf("text tower: vocabulary %d and context %d must be positive", c.Text.VocabSize, c.Text.ContextLength)
-	}
-	if c.ProjectionDim <= 0 {
-		return fmt.Errorf("projection dim %d must be positive", c.ProjectionDim)
+	switch {
+	case v.ImageSize <= 0 || v.ImageSize > MaxImageSize:
+		return fmt.Errorf("vision_config.image_size %d is outside [1, %d]", v.ImageSize, MaxImageSize)
+	case v.PatchSize <= 0 || v.ImageSize%v.PatchSize != 0:
+		return fmt.Errorf("vision_config: image_size %d is not a positive multiple of patch_size %d", v.ImageSize, v.PatchSize)
+	case v.Channels <= 0 || v.Channels > MaxChannels:
+		return fmt.Errorf("vision_config.num_channels %d is outside [1, %d]", v.Channels, MaxChannels)
+	case c.Text.VocabSize <= 0 || c.Text.VocabSize > MaxVocabSize:
+		return fmt.Errorf("text_config.vocab_size %d is outside [1, %d]", c.Text.VocabSize, MaxVocabSize)
+	case c.Text.ContextLength <= 0 || c.Text.ContextLength > MaxContextLen:
+		return fmt.Errorf("text_config.max_position_embeddings %d is outside [1, %d]", c.Text.ContextLength, MaxContextLen)
+	case c.ProjectionDim <= 0 || c.ProjectionDim > MaxWidth:
+		return fmt.Errorf("projection_dim %d is outside [1, %d]", c.ProjectionDim, MaxWidth)
+	case math.IsNaN(c.LogitScaleInit) || math.IsInf(c.LogitScaleInit, 0):
+		return fmt.Errorf("logit_scale_init_value %v is not a finite number", c.LogitScaleInit)
 	}
 	return nil
+}
+
+// validate checks one tower's sizes; tower is "vision_config" or "text_config".
+func (t TowerConfig) validate(tower string) error {
+	for _, f := range []struct {
+		field     string
+		v, lo, hi int
+	}{
+		{"hidden_size", t.Width, 1, MaxWidth},
+		{"intermediate_size", t.MLPWidth, 1, MaxMLPWidth},
+		{"num_hidden_layers", t.Layers, 0, MaxLayers},
+		{"num_attention_heads", t.Heads, 1, MaxWidth},
+	} {
+		if f.v < f.lo || f.v > f.hi {
+			return fmt.Errorf("%s.%s %d is outside [%d, %d]", tower, f.field, f.v, f.lo, f.hi)
+		}
+	}
+	switch {
+	case t.Width%t.Heads != 0:
+		return fmt.Errorf("%s: hidden_size %d is not a multiple of num_attention_heads %d", tower, t.Width, t.Heads)
+	case t.Activation != "quick_gelu" && t.Activation != "gelu":
+		return fmt.Errorf("%s.hidden_act %s is not supported (quick_gelu or gelu)", tower, quote(t.Activation))
+	case !(t.LayerNormEps > 0 && t.LayerNormEps <= MaxLayerNormEp):
+		// eps ≤ 0 divides by zero on a constant row (NaN); NaN never compares.
+		return fmt.Errorf("%s.layer_norm_eps %v is outside (0, %v] (CLIP uses 1e-05)", tower, t.LayerNormEps, MaxLayerNormEp)
+	}
+	return nil
+}
+
+// quote quotes a value from a file for an error, cut to 60 bytes (with its length) when longer.
+func quote(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
 }
 
 // openAIConfig builds the config of one of OpenAI's released ViT CLIP models.
@@ -191,10 +246,13 @@ type hfConfig struct {
 	Transformers   string   `json:"transformers_version,omitempty"`
 }
 
+// MaxConfigFileSize bounds the config.json ReadHFConfig reads (real ones are a few KB).
+const MaxConfigFileSize = 16 << 20
+
 // ReadHFConfig reads a Hugging Face CLIP config.json. Fields it leaves out take the Hugging Face defaults (those
 // of ViT-B/32).
 func ReadHFConfig(path string) (Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, MaxConfigFileSize)
 	if err != nil {
 		return Config{}, err
 	}
@@ -213,7 +271,7 @@ func ParseHFConfig(data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("config.json: %w", err)
 	}
 	if hc.ModelType != "" && hc.ModelType != "clip" {
-		return Config{}, fmt.Errorf("config.json: model_type %q is not a CLIP model (\"clip\")", hc.ModelType)
+		return Config{}, fmt.Errorf("config.json: model_type %s is not a CLIP model (\"clip\")", quote(hc.ModelType))
 	}
 	c := Config{
 		Name:           hc.Name,

@@ -3,6 +3,7 @@ package clipmodel
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
 	"github.com/gowiseft/wiseft/internal/atomicfile"
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 // Model is a CLIP model on the host: its config, its weights, its tokenizer (when its folder has vocab.json and
@@ -43,18 +45,28 @@ const (
 // Pickled PyTorch checkpoints (.bin, .pt, .pth) are refused: they can run code when read. Every tensor is checked
 // against the config before anything is returned; an error names the offending tensor and both shapes.
 func Load(path string) (*Model, error) {
-	info, err := os.Stat(path)
+	info, err := fileio.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", path, err)
+		return nil, fmt.Errorf("model: %w", err) // the error names the path
 	}
 	dir, weightsPath := path, filepath.Join(path, WeightsFile)
-	if !info.IsDir() {
+	switch {
+	case info.IsDir():
+		if err := fileio.CheckDir(path); err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+	case info.Mode().IsRegular():
 		dir, weightsPath = filepath.Dir(path), path
+	default:
+		return nil, fmt.Errorf("model %s is %s, not a model folder or a .safetensors file", path, fileio.Kind(info.Mode()))
 	}
 	if isPickle(weightsPath) {
 		return nil, pickleError(weightsPath)
 	}
-	if _, err := os.Stat(weightsPath); err != nil {
+	if _, err := fileio.Stat(weightsPath); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("model %s: %w", path, err)
+		}
 		for _, pickled := range []string{"pytorch_model.bin", "open_clip_pytorch_model.bin", "model.pt"} {
 			if _, e := os.Stat(filepath.Join(dir, pickled)); e == nil {
 				return nil, pickleError(filepath.Join(dir, pickled))
@@ -72,20 +84,33 @@ func Load(path string) (*Model, error) {
 	}
 	var cfg Config
 	configPath := filepath.Join(dir, ConfigFile)
-	if _, err := os.Stat(configPath); err == nil {
+	hasConfig, err := exists(configPath)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("model %s: %w", path, err)
+	case hasConfig:
 		if cfg, err = ReadHFConfig(configPath); err != nil {
 			return nil, fmt.Errorf("%s: %w", configPath, err)
 		}
-	} else if info.IsDir() {
+	case info.IsDir():
 		return nil, fmt.Errorf("model %s: no %s", path, ConfigFile)
-	} else if cfg, err = ConfigFromWeights(w); err != nil {
-		return nil, fmt.Errorf("%s: %w", weightsPath, err)
+	default:
+		if cfg, err = ConfigFromWeights(w); err != nil {
+			return nil, fmt.Errorf("%s: %w", weightsPath, err)
+		}
 	}
 	if err := w.Check(cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", weightsPath, err)
 	}
+	if err := w.CheckValues(); err != nil {
+		return nil, fmt.Errorf("%s: %w", weightsPath, err)
+	}
 	m := &Model{Config: cfg, Weights: w, Transform: preprocess.New(cfg.Vision.ImageSize)}
-	if _, err := os.Stat(filepath.Join(dir, VocabFile)); err == nil {
+	hasVocab, err := exists(filepath.Join(dir, VocabFile))
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", path, err)
+	}
+	if hasVocab {
 		if m.Tokenizer, err = tokenizer.Load(dir); err != nil {
 			return nil, err
 		}
@@ -95,6 +120,16 @@ func Load(path string) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// exists reports whether path exists; an error other than "does not exist" (a symbolic-link loop, a permission)
+// is returned rather than read as absence.
+func exists(path string) (bool, error) {
+	_, err := fileio.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func isPickle(path string) bool {

@@ -69,9 +69,9 @@ func fromOpenAI(in map[string]*safetensors.Tensor) (Weights, error) {
 		if openAISkipped[name] || strings.HasSuffix(name, ".attn_mask") {
 			continue
 		}
-		data, err := t.Float32()
+		data, err := floatData(name, t)
 		if err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", name, err)
+			return nil, err
 		}
 		shape := slices.Clone(t.Shape)
 		if hf, ok := openAIRenames[name]; ok {

@@ -3,6 +3,7 @@ package clipmodel
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -177,13 +178,69 @@ func WeightsFromSafetensors(f *safetensors.File) (Weights, error) {
 		if ignoredBuffers[name] {
 			continue
 		}
-		data, err := t.Float32()
+		data, err := floatData(name, t)
 		if err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", name, err)
+			return nil, err
 		}
 		w[name] = &Tensor{Shape: slices.Clone(t.Shape), Data: data}
 	}
 	return w, nil
+}
+
+// floatData converts a weight of a float dtype to float32. A weight stored with an integer or boolean dtype is
+// refused: converting it would load numbers of another meaning (a quantised or damaged file) as if they were
+// the weights.
+func floatData(name string, t *safetensors.Tensor) ([]float32, error) {
+	switch t.DType {
+	case safetensors.F32, safetensors.F16, safetensors.BF16, safetensors.F64:
+	default:
+		return nil, fmt.Errorf("tensor %q has dtype %s; a weight must be F32, F16, BF16 or F64", name, t.DType)
+	}
+	data, err := t.Float32()
+	if err != nil {
+		return nil, fmt.Errorf("tensor %q: %w", name, err)
+	}
+	return data, nil
+}
+
+// MaxAbsLogitScale bounds |logit_scale|, the log of the multiplier of CLIP's cosine similarities. Training clamps
+// it to [0, ln 100 ≈ 4.61]; beyond ±10 (a multiplier above 22026 or below 1/22026) the logits overflow or
+// vanish, so such a value is taken for a damaged file.
+const MaxAbsLogitScale = 10
+
+// CheckValues verifies that every value of w is a finite number (NaN and ±Inf propagate through every layer
+// and make every prediction the same class) and that logit_scale lies within ±MaxAbsLogitScale. The error names
+// the first offending tensor (in name order), the index and the value, and how many values are not finite.
+func (w Weights) CheckValues() error {
+	for _, name := range w.Names() {
+		if err := w[name].CheckFinite(name); err != nil {
+			return err
+		}
+	}
+	if t := w["logit_scale"]; t != nil && len(t.Data) == 1 && math.Abs(float64(t.Data[0])) > MaxAbsLogitScale {
+		return fmt.Errorf("tensor \"logit_scale\" is %g, outside [-%d, %d] (CLIP keeps it in [0, ln 100 = 4.61])",
+			t.Data[0], MaxAbsLogitScale, MaxAbsLogitScale)
+	}
+	return nil
+}
+
+// CheckFinite returns an error naming the tensor (as name), the first index and value, and the count, when t holds
+// a value that is not a finite number.
+func (t *Tensor) CheckFinite(name string) error {
+	first, count := -1, 0
+	for i, v := range t.Data {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			if first < 0 {
+				first = i
+			}
+			count++
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	return fmt.Errorf("tensor %q holds %g at index %d (%d of its %d values are not finite numbers)",
+		name, t.Data[first], first, count, len(t.Data))
 }
 
 // ToSafetensors converts the weights to F32 safetensors tensors in the Hugging Face layout.

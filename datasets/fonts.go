@@ -3,7 +3,6 @@ package datasets
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -22,6 +21,8 @@ import (
 	"golang.org/x/image/font/gofont/gosmallcaps"
 	"golang.org/x/image/font/gofont/gosmallcapsitalic"
 	"golang.org/x/image/font/sfnt"
+
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 // SystemFontDir is where Debian's font packages (fonts-dejavu-core, fonts-liberation, fonts-freefont-ttf,
@@ -71,6 +72,9 @@ var availableFonts struct {
 // AvailableFonts lists the usable fonts of this machine, sorted by name: the Go fonts (always) and the
 // TrueType/OpenType files under SystemFontDir. A usable font parses, renders all ten digits and is not a
 // symbol font. The list is computed once per process.
+// maxFontFile bounds a font file read from the system (the largest TrueType collections are about 30 MB).
+const maxFontFile = 256 << 20
+
 func AvailableFonts() ([]*Font, error) {
 	availableFonts.once.Do(func() {
 		availableFonts.fonts, availableFonts.err = LoadFonts(SystemFontDir)
@@ -124,7 +128,7 @@ func LoadFonts(dirs ...string) ([]*Font, error) {
 		}
 		sort.Strings(paths)
 		for _, p := range paths {
-			data, err := os.ReadFile(p)
+			data, err := fileio.ReadFile(p, maxFontFile) // a special file or a huge one is skipped, not read
 			if err != nil {
 				continue
 			}

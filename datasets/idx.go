@@ -8,7 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 // idxArray is an unsigned-byte array read from an idx file (the format of MNIST and Fashion-MNIST).
@@ -24,7 +25,7 @@ const maxIDXElements = 1 << 30
 
 // readIDXFile reads an idx file, gzip-compressed (as shipped) or not.
 func readIDXFile(path string) (*idxArray, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path) // a named pipe or a device is refused, not read forever
 	if err != nil {
 		return nil, err
 	}

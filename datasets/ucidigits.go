@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/gowiseft/wiseft/internal/fileio"
 	"github.com/gowiseft/wiseft/templates"
 )
 
@@ -74,7 +74,7 @@ func LoadUCIDigits(location string, split Split) (*InMemory, error) {
 
 // readUCIDigits parses digits.csv.gz (or an uncompressed copy): per line 64 values 0-16, then the label.
 func readUCIDigits(path string) (rows [][uciSide * uciSide]uint8, labels []uint8, err error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path) // a named pipe or a device is refused, not read forever
 	if err != nil {
 		return nil, nil, err
 	}

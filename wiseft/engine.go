@@ -110,6 +110,10 @@ func newEngine(spec engineSpec) (*engine, error) {
 		batch = DefaultEvalBatchSize
 	}
 	batch = devices.RoundBatch(batch)
+	// Before anything is allocated: a batch the machine cannot hold is one clear error, not an out-of-memory crash.
+	if err := m.Config.CheckImageBatch(fmt.Sprintf("a batch of %d images", batch), batch, false); err != nil {
+		return nil, err
+	}
 	workers := o.Workers
 	if workers <= 0 {
 		workers = defaultWorkers(backend.String())

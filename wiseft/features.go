@@ -141,12 +141,18 @@ func readFeatureCache(path, key string, n, dim int) (*Features, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := (&clipmodel.Tensor{Shape: ft.Shape, Data: data}).CheckFinite("features"); err != nil {
+		return nil, err
+	}
 	labels64, err := lt.Int64()
 	if err != nil {
 		return nil, err
 	}
 	labels := make([]int, n)
 	for i, l := range labels64 {
+		if l < 0 || l > 1<<31 {
+			return nil, fmt.Errorf("label %d of example %d is not a class", l, i)
+		}
 		labels[i] = int(l)
 	}
 	return &Features{N: n, Dim: dim, Data: data, Labels: labels}, nil
@@ -174,6 +180,9 @@ func computeFeatures(m *clipmodel.Model, ds datasets.Dataset) (*Features, error)
 		emb, err := enc.EncodeImages(b.Pixels, b.N)
 		if err != nil {
 			return nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
+		}
+		if err := (&clipmodel.Tensor{Shape: []int{b.N, dim}, Data: emb}).CheckFinite("features"); err != nil {
+			return nil, fmt.Errorf("features of %s (batch from example %d): %w", ds.Name(), b.Indices[0], err)
 		}
 		f.Data = append(f.Data, emb...)
 		f.Labels = append(f.Labels, b.Labels...)

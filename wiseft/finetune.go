@@ -160,6 +160,7 @@ type trainer struct {
 	// devices), split into shards.
 	n, batch, rows, shards, stepsPerEpoch, totalSteps int
 	workers                                           int
+	stepsRun                                          int // steps this process has run (the first one is special: see step)
 
 	permEpoch int   // the epoch whose order perm is (the batch producer's own)
 	perm      []int // permEpoch's order
@@ -396,8 +397,13 @@ func (t *trainer) step(epoch, step int, b trainBatch) (trainloop.StepStats, erro
 		return trainloop.StepStats{}, fmt.Errorf("step %d: %w", global+1, err)
 	}
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return trainloop.StepStats{}, fmt.Errorf("the loss is %g at step %d (epoch %d); lower the learning rate", loss, global+1, epoch+1)
+		cause := "lower the learning rate"
+		if t.stepsRun == 0 { // no update of this run came before: the learning rate is not the cause
+			cause = "it is this run's first step, before any update: the inputs or the weights are not finite numbers"
+		}
+		return trainloop.StepStats{}, fmt.Errorf("the loss is %g at step %d (epoch %d); %s", loss, global+1, epoch+1, cause)
 	}
+	t.stepsRun++
 	return trainloop.StepStats{Loss: loss, LR: lr, GradNorm: norm, Examples: b.examples}, nil
 }
 

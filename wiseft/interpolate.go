@@ -48,12 +48,16 @@ func mixLine(theta0, theta1 clipmodel.Weights, alpha float64, what string) (clip
 	case 1:
 		return theta1.Clone(), nil
 	}
-	return combine(theta0, names, func(name string, out []float32) {
+	w, err := combine(theta0, names, func(name string, out []float32) {
 		a, b := theta0[name].Data, theta1[name].Data
 		for i := range out {
 			out[i] = float32((1-alpha)*float64(a[i]) + alpha*float64(b[i]))
 		}
-	}), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: α = %v: %w", what, alpha, err)
+	}
+	return w, nil
 }
 
 // TaskVector applies the task vector τ = θ1 − θ0 with scale λ: θ0 + λ·(θ1 − θ0), computed per value in float64
@@ -76,13 +80,17 @@ func TaskVector(theta0, theta1 clipmodel.Weights, lambda float64) (clipmodel.Wei
 	case 1:
 		return theta1.Clone(), nil
 	}
-	return combine(theta0, names, func(name string, out []float32) {
+	w, err := combine(theta0, names, func(name string, out []float32) {
 		a, b := theta0[name].Data, theta1[name].Data
 		for i := range out {
 			x := float64(a[i])
 			out[i] = float32(x + lambda*(float64(b[i])-x))
 		}
-	}), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("task vector: λ = %v: %w", lambda, err)
+	}
+	return w, nil
 }
 
 // Mix returns the WiSE-FT classifier θ(α) = (1−α)·θ_zs + α·θ_ft (Interpolate) with zs's class names.

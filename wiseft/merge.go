@@ -63,7 +63,7 @@ func FisherMerge(thetas, fishers []clipmodel.Weights, coefs []float64, floor flo
 	for _, ci := range c {
 		csum += ci
 	}
-	return combine(thetas[0], names, func(name string, out []float32) {
+	w, err := combine(thetas[0], names, func(name string, out []float32) {
 		if !withFisher[name] {
 			for k := range out {
 				var s float64
@@ -89,7 +89,25 @@ func FisherMerge(thetas, fishers []clipmodel.Weights, coefs []float64, floor flo
 				out[k] = float32(num / den)
 			}
 		}
-	}), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fisher merge: %w", err)
+	}
+	return w, nil
+}
+
+// checkFisherValues refuses Fisher values that are not finite or are negative (they are means of squared
+// gradients): either would make the weighted average meaningless without any error further on.
+func checkFisherValues(t *clipmodel.Tensor, name string) error {
+	if err := t.CheckFinite(name); err != nil {
+		return err
+	}
+	for k, v := range t.Data {
+		if v < 0 {
+			return fmt.Errorf("tensor %q holds %g at index %d; Fisher values are means of squared gradients, never negative", name, v, k)
+		}
+	}
+	return nil
 }
 
 // mergeCoefs validates the model coefficients (nil: all equal).
@@ -149,6 +167,9 @@ func checkFishers(ref clipmodel.Weights, names []string, fishers []clipmodel.Wei
 			}
 			if err := checkTensor(fmt.Sprintf("Fisher %d", i), name, t); err != nil {
 				return nil, fmt.Errorf("fisher merge: %w", err)
+			}
+			if err := checkFisherValues(t, name); err != nil {
+				return nil, fmt.Errorf("fisher merge: Fisher %d: %w", i, err)
 			}
 		}
 		switch count {

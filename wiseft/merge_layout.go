@@ -87,14 +87,25 @@ func modelLabels(prefix string, n int) []string {
 }
 
 // combine builds a new weight set with the names and shapes of ref, filling each tensor with fn(name, out), on
-// up to GOMAXPROCS goroutines (one tensor at a time each).
-func combine(ref clipmodel.Weights, names []string, fn func(name string, out []float32)) clipmodel.Weights {
+// up to GOMAXPROCS goroutines (one tensor at a time each). A result that is not a finite number (an input's
+// NaN, or a coefficient so large that float32 overflows) is an error naming the first such tensor, in name
+// order: a merged model is never handed on with values no layer can compute with.
+func combine(ref clipmodel.Weights, names []string, fn func(name string, out []float32)) (clipmodel.Weights, error) {
 	out := make(clipmodel.Weights, len(names))
 	for _, name := range names {
 		out[name] = clipmodel.NewTensor(ref[name].Shape...)
 	}
-	parallel.For(len(names), 0, func(i int) { fn(names[i], out[names[i]].Data) })
-	return out
+	errs := make([]error, len(names))
+	parallel.For(len(names), 0, func(i int) {
+		fn(names[i], out[names[i]].Data)
+		errs[i] = out[names[i]].CheckFinite(names[i])
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("the merged %w", err)
+		}
+	}
+	return out, nil
 }
 
 // checkFinite rejects NaN and infinite coefficients.

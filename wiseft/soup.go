@@ -26,7 +26,7 @@ func UniformSoup(models ...clipmodel.Weights) (clipmodel.Weights, error) {
 		return models[0].Clone(), nil
 	}
 	n := float64(len(models))
-	return combine(models[0], names, func(name string, out []float32) {
+	w, err := combine(models[0], names, func(name string, out []float32) {
 		for i := range out {
 			var s float64
 			for _, m := range models {
@@ -34,7 +34,11 @@ func UniformSoup(models ...clipmodel.Weights) (clipmodel.Weights, error) {
 			}
 			out[i] = float32(s / n)
 		}
-	}), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("uniform soup: %w", err)
+	}
+	return w, nil
 }
 
 // GreedySoup runs the greedy model-soup recipe (Wortsman et al., ICML 2022, Algorithm 1): the candidates are

@@ -116,6 +116,11 @@ func NewSweeper(zeroShot, fineTuned *Classifier, opts SweepOptions) (*Sweeper, e
 			if err := checkTensor(pairLabels()[i], name, w[name]); err != nil {
 				return nil, fmt.Errorf("sweep: %w", err)
 			}
+			// Inside the program every α reads both endpoints (0·NaN is NaN): a value that is not finite in either
+			// would spoil every α, so it is refused here, naming the tensor.
+			if err := w[name].CheckFinite(name); err != nil {
+				return nil, fmt.Errorf("sweep: %s: %w", []string{"the zero-shot model", "the fine-tuned model"}[i], err)
+			}
 		}
 	}
 	spec := engineSpec{mode: interpolatedWeights, model: zeroShot.Model, classes: zeroShot.NumClasses(),

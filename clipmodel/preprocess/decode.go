@@ -10,12 +10,19 @@ import (
 	_ "image/png"  // register PNG
 	"io"
 	"os"
+
+	"github.com/gowiseft/wiseft/internal/fileio"
+	"github.com/gowiseft/wiseft/internal/sysmem"
 )
 
-// MaxPixels bounds width*height of the images that [Decode] and [LoadImage]
-// accept (about 268 megapixels, well above any photo), so a tiny file that
-// claims huge dimensions cannot exhaust memory.
-const MaxPixels = 1 << 28
+// MaxPixels bounds width*height of the images that [Decode] and [LoadImage] accept: PIL's decompression-bomb
+// limit (twice Image.MAX_IMAGE_PIXELS, 178,956,970 pixels, about 13,377 × 13,377), so a small file that claims
+// huge dimensions cannot exhaust memory. A decoded image takes 4 bytes a pixel (up to 716 MB at the limit).
+const MaxPixels = 2 * 89478485
+
+// MaxFileBytes bounds the size of an image file (or stream) that is read: 1 GiB, far above any photo, so that a
+// huge file or a stream that never ends is an error rather than the process's memory.
+const MaxFileBytes = 1 << 30
 
 // Decode reads a JPEG, PNG or GIF image (the first frame of a GIF). It checks
 // the header's dimensions before decoding the pixels; malformed or
@@ -29,8 +36,8 @@ func Decode(r io.Reader) (image.Image, error) {
 	return decodeLimited(r, MaxPixels, decodeOptions{})
 }
 
-// LoadImage opens and decodes the image file at path (see [Decode]). Errors
-// name the file.
+// LoadImage opens and decodes the image file at path (see [Decode]). A path that is not a regular file (a named
+// pipe, a device) is refused before it is read. Errors name the file.
 func LoadImage(path string) (image.Image, error) {
 	return loadImage(path, decodeOptions{})
 }
@@ -70,7 +77,7 @@ type decodeOptions struct {
 }
 
 func loadImage(path string, opt decodeOptions) (image.Image, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("preprocess: %w", err)
 	}
@@ -109,20 +116,24 @@ func decodeLimited(r io.Reader, maxPixels int64, opt decodeOptions) (img image.I
 	return decodeStd(data, maxPixels)
 }
 
-// readAll reads r to the end. A regular file is read into a pooled buffer
-// of its size, returned as buf for putBytes once the data is decoded; other
-// readers give a buffer of their own (buf nil).
+// readAll reads r to the end, at most MaxFileBytes. A regular file is read into a pooled buffer of its size,
+// returned as buf for putBytes once the data is decoded; other readers give a buffer of their own (buf nil).
+// libjpeg-turbo decodes from memory, so a JPEG is read whole; the header's dimensions are still checked before any
+// pixel is decoded.
 func readAll(r io.Reader) (data []byte, buf *[]uint8, err error) {
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > 0 && st.Size() < 1<<30 {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileBytes {
+			return nil, nil, fmt.Errorf("the file is %d bytes, more than the %d an image may have", st.Size(), MaxFileBytes)
+		}
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
 			buf = getBytes(int(st.Size()))
 			n, err := io.ReadFull(f, *buf)
 			if err == io.ErrUnexpectedEOF {
 				err = nil // the file shrank: decode what is there
 			}
 			if err == nil && n == len(*buf) {
-				// It may also have grown since Stat: read the rest.
-				rest, e := io.ReadAll(f)
+				// It may also have grown since Stat: read the rest (within the bound).
+				rest, e := readBounded(f, MaxFileBytes-int64(n))
 				if len(rest) > 0 {
 					return append((*buf)[:n:n], rest...), buf, e
 				}
@@ -131,14 +142,26 @@ func readAll(r io.Reader) (data []byte, buf *[]uint8, err error) {
 			return (*buf)[:n], buf, err
 		}
 	}
-	data, err = io.ReadAll(r)
+	data, err = readBounded(r, MaxFileBytes)
 	return data, nil, err
+}
+
+// readBounded reads r to the end, refusing more than limit bytes.
+func readBounded(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return nil, fmt.Errorf("the image data go on past %d bytes, more than an image may have", MaxFileBytes)
+	}
+	return data, err
 }
 
 // decodeStd decodes data with the standard library's registered decoders.
 func decodeStd(data []byte, maxPixels int64) (image.Image, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("decoding image: the file ends inside its header: %w", err)
+		}
 		return nil, fmt.Errorf("decoding image: %w", err)
 	}
 	if err := checkSize(format, cfg.Width, cfg.Height, maxPixels); err != nil {
@@ -154,13 +177,20 @@ func decodeStd(data []byte, maxPixels int64) (image.Image, error) {
 	return img, nil
 }
 
-// checkSize refuses empty images and those over maxPixels pixels.
+// checkSize refuses empty images, those over maxPixels pixels, and large ones the machine has no memory left for.
 func checkSize(format string, w, h int, maxPixels int64) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("decoding %s image: empty image %dx%d", format, w, h)
 	}
-	if int64(w)*int64(h) > maxPixels {
-		return fmt.Errorf("decoding %s image: %dx%d exceeds %d pixels", format, w, h, maxPixels)
+	pixels := int64(w) * int64(h)
+	if pixels > maxPixels {
+		return fmt.Errorf("decoding %s image: %dx%d is %d pixels, more than the %d allowed (PIL's decompression-bomb limit)",
+			format, w, h, pixels, maxPixels)
+	}
+	if pixels > 1<<24 { // above 16 megapixels, a decode is worth checking against the memory left
+		if err := sysmem.Check(fmt.Sprintf("decoding a %dx%d %s image", w, h, format), 8*pixels); err != nil {
+			return err
+		}
 	}
 	return nil
 }

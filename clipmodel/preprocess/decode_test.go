@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,10 +71,35 @@ func hugePNG(w, h uint32) []byte {
 
 func TestDecodeRejectsHugeDimensions(t *testing.T) {
 	_, err := Decode(bytes.NewReader(hugePNG(100000, 100000)))
-	if err == nil || !strings.Contains(err.Error(), "exceeds") {
+	if err == nil || !strings.Contains(err.Error(), "more than the 178956970 allowed") {
 		t.Errorf("Decode(huge header) error %v, want a size error", err)
 	}
+	// 16000 × 16000 (256 megapixels, 1 GB decoded): above PIL's decompression-bomb limit too.
+	if _, err := Decode(bytes.NewReader(hugePNG(16000, 16000))); err == nil || !strings.Contains(err.Error(), "16000x16000") {
+		t.Errorf("Decode(16000x16000) error %v, want a size error", err)
+	}
 }
+
+// LoadImage refuses a path that is not a regular file before reading it (a named pipe would block), and reads an
+// endless stream only as far as the decoder needs.
+func TestLoadImageRefusesSpecialFiles(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"/dev/zero", "is a character device, not a regular file"},
+		{t.TempDir(), "is a folder, not a regular file"},
+	} {
+		if _, err := LoadImage(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("LoadImage(%s): err = %v, want %q", c.path, err, c.want)
+		}
+	}
+	endless := io.MultiReader(bytes.NewReader(hugePNG(3, 2)), zeros{})
+	if _, err := Decode(endless); err == nil {
+		t.Error("a PNG header followed by endless zeros decoded")
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestDecodeRoundTrip(t *testing.T) {
 	var buf bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -76,3 +77,51 @@ func TestParseErrorsAreDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// ReadFile refuses special files before reading them (a named pipe would block, /dev/zero never ends) and a file
+// whose tensor data would not fit in memory before allocating it.
+func TestReadFileRefusesSpecialAndHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "model.safetensors")
+	if err := mkfifo(fifo); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{fifo, "is a named pipe (FIFO), not a regular file"},
+		{"/dev/zero", "is a character device, not a regular file"},
+		{dir, "is a folder, not a regular file"},
+	} {
+		if _, err := ReadFile(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ReadFile(%s): err = %v, want %q", c.path, err, c.want)
+		}
+		if _, err := CheckFile(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CheckFile(%s): err = %v, want %q", c.path, err, c.want)
+		}
+	}
+
+	// A sparse file whose valid header claims 8 TiB of data: refused from the header and the file's size, without
+	// reading (or allocating) the data.
+	const claim = int64(1) << 43
+	js := `{"a":{"dtype":"U8","shape":[` + itoa(claim) + `],"data_offsets":[0,` + itoa(claim) + `]}}`
+	for len(js)%8 != 0 {
+		js += " "
+	}
+	sparse := filepath.Join(dir, "sparse.safetensors")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(sparse)
+	head := binary.LittleEndian.AppendUint64(nil, uint64(len(js)))
+	f.Write(append(head, js...))
+	if err := f.Truncate(8 + int64(len(js)) + claim); err != nil {
+		f.Close()
+		t.Skipf("this file system has no %d-byte sparse files: %v", claim, err)
+	}
+	f.Close()
+	if _, err := ReadFile(sparse); err == nil || !strings.Contains(err.Error(), "of memory") {
+		t.Errorf("ReadFile of an 8 TiB file: err = %v, want a refusal for memory", err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -35,6 +35,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8))
 	f.Add(header(`{"__metadata__":{"a":1}}`, 0))
 	f.Add(header(`{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}`, 4))
+	f.Add(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8))
+	f.Add(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse(data)
 		if err != nil {

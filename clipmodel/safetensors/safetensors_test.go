@@ -90,12 +90,26 @@ func TestBadFiles(t *testing.T) {
 		{"giant shape", "larger than", header(`{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}`, 8)},
 		{"overlap", "overlap", header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8)},
 		{"bad metadata", "__metadata__", header(`{"__metadata__":{"a":1}}`, 0)},
+		// A name given twice: a map decoder keeps the last entry silently.
+		{"duplicate name", `names "a" twice`, header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8)},
+		// Bytes no tensor covers: before the first, between two, after the last.
+		{"gap before", `[0, 4) are covered by no tensor (before "a")`, header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8)},
+		{"gap between", `[4, 8) are covered by no tensor (between "a" and "b")`, header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}`, 12)},
+		{"bytes after", `4 bytes after the tensors`, header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, 8)},
+		{"data and no tensor", `the header lists no tensor`, header(`{}`, 8)},
+		{"trailing JSON", "data after the header's object", header(`{} {}`, 0)},
+		{"not an object", "not a JSON object", header(`[1]`, 0)},
+		{"too many dimensions", "65 dimensions", header(`{"a":{"dtype":"F32","shape":[`+strings.Repeat("1,", 64)+`1],"data_offsets":[0,4]}}`, 4)},
+		{"long name is cut", `… (5000 bytes)`, header(`{"`+strings.Repeat("n", 5000)+`":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}`, 4)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse(c.data)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Parse: err = %v, want one containing %q", err, c.want)
+			}
+			if len(err.Error()) > 300 {
+				t.Errorf("error of %d bytes: a long name must be cut", len(err.Error()))
 			}
 		})
 	}

@@ -8,7 +8,23 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
+
+// quote quotes a line of a file for an error, cut to 60 bytes (with its length) when longer.
+func quote(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
+}
 
 // File names inside a tokenizer folder, as in a Hugging Face CLIP checkpoint.
 const (
@@ -45,8 +61,11 @@ func Load(dir string) (*Tokenizer, error) {
 	return t, err
 }
 
+// MaxFileSize bounds vocab.json and merges.txt (CLIP's are 1.6 MB and 0.5 MB).
+const MaxFileSize = 256 << 20
+
 func readVocab(path string) (map[string]int, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: reading vocabulary: %w", err)
 	}
@@ -61,7 +80,7 @@ func readVocab(path string) (map[string]int, error) {
 }
 
 func readMerges(path string) ([][2]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: reading merges: %w", err)
 	}
@@ -74,9 +93,13 @@ func readMerges(path string) ([][2]string, error) {
 		}
 		left, right, ok := strings.Cut(line, " ")
 		if !ok || left == "" || right == "" || strings.Contains(right, " ") {
-			return nil, fmt.Errorf("tokenizer: %s:%d: want two tokens separated by one space, got %q", path, n+1, line)
+			return nil, fmt.Errorf("tokenizer: %s:%d: want two tokens separated by one space, got %s", path, n+1, quote(line))
 		}
 		merges = append(merges, [2]string{left, right})
+	}
+	if len(merges) == 0 {
+		// Without merges every word falls apart into bytes: ids a CLIP text tower was never trained on.
+		return nil, fmt.Errorf("tokenizer: %s holds no merges (an empty or cut file; CLIP's has 48,894)", path)
 	}
 	return merges, nil
 }

@@ -45,10 +45,10 @@ func New(vocab map[string]int, merges [][2]string) (*Tokenizer, error) {
 	seen := make([]bool, len(vocab))
 	for tok, id := range vocab {
 		if id < 0 || id >= len(vocab) {
-			return nil, vocabErrorf("token %q has id %d, want ids 0..%d", tok, id, len(vocab)-1)
+			return nil, vocabErrorf("token %s has id %d, want ids 0..%d", quote(tok), id, len(vocab)-1)
 		}
 		if seen[id] {
-			return nil, vocabErrorf("tokens %q and %q share id %d", tok, t.tokens[id], id)
+			return nil, vocabErrorf("tokens %s and %s share id %d", quote(tok), quote(t.tokens[id]), id)
 		}
 		seen[id] = true
 		t.tokens[id] = tok
@@ -71,11 +71,11 @@ func New(vocab map[string]int, merges [][2]string) (*Tokenizer, error) {
 		c, okC := t.vocab[m[0]+m[1]]
 		switch {
 		case !okA:
-			return nil, mergesErrorf("merge %d (%q %q): %q is not in the vocabulary", rank+1, m[0], m[1], m[0])
+			return nil, mergesErrorf("merge %d (%s %s): %s is not in the vocabulary", rank+1, quote(m[0]), quote(m[1]), quote(m[0]))
 		case !okB:
-			return nil, mergesErrorf("merge %d (%q %q): %q is not in the vocabulary", rank+1, m[0], m[1], m[1])
+			return nil, mergesErrorf("merge %d (%s %s): %s is not in the vocabulary", rank+1, quote(m[0]), quote(m[1]), quote(m[1]))
 		case !okC:
-			return nil, mergesErrorf("merge %d (%q %q): result %q is not in the vocabulary", rank+1, m[0], m[1], m[0]+m[1])
+			return nil, mergesErrorf("merge %d (%s %s): result %s is not in the vocabulary", rank+1, quote(m[0]), quote(m[1]), quote(m[0]+m[1]))
 		}
 		t.mergeMap[pairKey(a, b)] = mergeInfo{rank: int32(rank), newID: int32(c)}
 	}

@@ -233,15 +233,34 @@ func TestLoadErrors(t *testing.T) {
 		"missing merges":  {vocab, nil, MergesFile},
 		"bad json":        {[]byte(`{"a": "x"}`), merges, VocabFile},
 		"bad merges line": {vocab, []byte("#version: 0.2\nt h\nthe\n"), MergesFile + ":3"},
-		"no specials":     {[]byte(`{"a": 0}`), []byte("#version: 0.2\n"), VocabFile + ": start token"},
+		"no specials":     {[]byte(`{"a": 0}`), []byte("#version: 0.2\na a\n"), VocabFile + ": start token"},
 		"unknown merge":   {vocab, []byte("#version: 0.2\nq z\n"), MergesFile + `: merge 1 ("q" "z"): result "qz"`},
+		// A merges.txt cut to nothing would tokenize every word into bytes, ids the model never saw.
+		"empty merges":       {vocab, []byte{}, MergesFile + " holds no merges"},
+		"merges header only": {vocab, []byte("#version: 0.2\n"), MergesFile + " holds no merges"},
+		// A 5 MB token is named by its start and its length, not echoed whole.
+		"5 MB token": {vocab, []byte("#version: 0.2\n" + strings.Repeat("q", 5<<20) + " z\n"), `qqq"… (5242880 bytes)`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Load(write(t, c.v, c.m))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
+			if err != nil && len(err.Error()) > 400 {
+				t.Errorf("an error of %d bytes", len(err.Error()))
+			}
 		})
+	}
+	// A folder or a device where a file belongs is refused before it is read.
+	dir := write(t, nil, merges)
+	os.Mkdir(filepath.Join(dir, VocabFile), 0o755)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "is a folder, not a regular file") {
+		t.Errorf("vocab.json a folder: error %v", err)
+	}
+	dir = write(t, vocab, nil)
+	os.Symlink("/dev/zero", filepath.Join(dir, MergesFile))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "is a character device") {
+		t.Errorf("merges.txt -> /dev/zero: error %v", err)
 	}
 	// CRLF line ends and a missing header are accepted.
 	crlf := strings.ReplaceAll(string(merges), "\n", "\r\n")

@@ -8,7 +8,8 @@ import (
 )
 
 // TestSaveModelDir: a new folder appears whole (written under a temporary name, leftovers of a dead writer
-// removed); an existing folder with other files is written into, never moved.
+// removed); an existing model folder is replaced whole (a file the new model lacks does not survive); a folder
+// holding a file of the user's is never replaced.
 func TestSaveModelDir(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "out")
@@ -31,11 +32,26 @@ func TestSaveModelDir(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "model")); string(b) != "new" {
 		t.Fatalf("model = %q", b)
 	}
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
-	if err := saveModelDir(dir, write); err != nil {
+	model := func(tmp string) error {
+		return os.WriteFile(filepath.Join(tmp, "model.safetensors"), []byte("v2"), 0o644)
+	}
+	os.Remove(filepath.Join(dir, "model"))
+	os.WriteFile(filepath.Join(dir, "model.safetensors"), []byte("v1"), 0o644)
+	os.WriteFile(filepath.Join(dir, "vocab.json"), []byte("{}"), 0o644)
+	if err := saveModelDir(dir, model); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "mine" {
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the replaced folder holds %v, want only the new model.safetensors", entries)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "model.safetensors")); string(b) != "v2" {
+		t.Errorf("model.safetensors = %q, want the new one", b)
+	}
+	os.WriteFile(filepath.Join(dir, "README"), []byte("mine"), 0o644)
+	if err := saveModelDir(dir, model); err == nil || !strings.Contains(err.Error(), `"README"`) {
+		t.Fatalf("a folder holding a README was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "README")); string(b) != "mine" {
 		t.Fatal("a file of the user's in the output folder was lost")
 	}
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -110,6 +112,15 @@ func snapshot(t *testing.T, dir string) map[string][32]byte {
 	return out
 }
 
+// badRow is one case of TestBadInputTable: the command line, what the one error line must contain, and
+// environment variables to add.
+type badRow struct {
+	name string
+	args []string
+	want string
+	env  []string
+}
+
 // TestBadInputTable runs the real binary on every kind of bad input a user can give: each must end with exit
 // status != 0, exactly one line on standard error naming the problem, no panic trace, and leave the output files
 // that existed before untouched (and no new file beside them).
@@ -128,6 +139,15 @@ func TestBadInputTable(t *testing.T) {
 		filepath.Join(mergeOut, "model.safetensors"):         "precious merge",
 		filepath.Join(save, "zeroshot", "model.safetensors"): "precious classifier",
 		resultsDB: `{"alpha":0.5,"MNIST:top1":0.9}` + "\n",
+		// A folder of the user's that holds a model and a file of theirs, an earlier pretrained model, figures,
+		// a benchmark log, notes, and binary weights named where a results log is expected.
+		filepath.Join(outs, "withreadme", "model.safetensors"): "precious model",
+		filepath.Join(outs, "withreadme", "README"):            "my notes",
+		filepath.Join(outs, "pretrained", "model.safetensors"): "precious pretrained",
+		filepath.Join(outs, "figures", "average.svg"):          "<svg/>",
+		filepath.Join(outs, "bench.jsonl"):                     `{"case":"matmul:8x8x8"}` + "\n",
+		filepath.Join(outs, "notes.txt"):                       "# my notes\nnot a log\n",
+		filepath.Join(outs, "weights.safetensors"):             "\x58\x01\x00\x00\x00\x00\x00\x00{\"a\":1}\x00\x01",
 	} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -186,13 +206,16 @@ func TestBadInputTable(t *testing.T) {
 	}
 	longText := strings.Join(words, " ")
 
-	runArgs := func(extra ...string) []string {
+	// runArgs passes --overwrite, so that each row shows its own error, and that even with --overwrite a run that
+	// fails touches nothing; runOver is the same run without it.
+	runOver := func(extra ...string) []string {
 		return append([]string{"run", "--model", model, "--train-dataset", "MNIST", "--eval-datasets", "MNIST",
 			"--save", save, "--results-db", resultsDB}, extra...)
 	}
+	runArgs := func(extra ...string) []string { return runOver(append([]string{"--overwrite"}, extra...)...) }
 	embedModel := func(dir string) []string { return []string{"embed", "--model", dir, "--text", "a cat"} }
 	embedInputs := func(path string) []string {
-		return []string{"embed", "--model", fixture, "--inputs", path, "--out", embedOut}
+		return []string{"embed", "--model", fixture, "--inputs", path, "--out", embedOut, "--overwrite"}
 	}
 	editedConfig := func(edit func(string) string) string {
 		dir := modelWithTokenizer(t)
@@ -224,54 +247,52 @@ func TestBadInputTable(t *testing.T) {
 	bareCut := filepath.Join(work, "bare", "clip.safetensors")
 	rewriteSafetensors(t, fixture+"/model.safetensors", bareCut, nil, nil, half)
 
-	cases := []struct {
-		name string
-		args []string
-		want string // in the error line
-	}{
-		{"--model: header lies about a size", embedModel(corruptModel(t, lieAboutSize("visual_projection.weight"), nil, nil)), "needs 16384 bytes"},
-		{"--model: header lies about offsets", embedModel(corruptModel(t, lieAboutOffsets("visual_projection.weight"), nil, nil)), "outside"},
-		{"--model: huge header length", embedModel(corruptModel(t, nil, hugeHeaderLength, nil)), "exceeds"},
-		{"--model: truncated in the data", embedModel(corruptModel(t, nil, nil, half)), "outside"},
-		{"--model: truncated in the header", embedModel(corruptModel(t, nil, nil, inHeader)), "truncated"},
-		{"--model: bare .safetensors file truncated", embedModel(bareCut), "clip.safetensors"},
-		{"--inputs: header lies about a size", embedInputs(corruptInputs(t, lieAboutSize("pixel_values"), nil, nil)), "needs 98304 bytes"},
-		{"--inputs: header lies about offsets", embedInputs(corruptInputs(t, lieAboutOffsets("pixel_values"), nil, nil)), "outside"},
-		{"--inputs: huge header length", embedInputs(corruptInputs(t, nil, hugeHeaderLength, nil)), "exceeds"},
-		{"--inputs: truncated", embedInputs(corruptInputs(t, nil, nil, half)), "outside"},
-		{"--model: config.json is not JSON", embedModel(notJSON), "config.json"},
-		{"--model: weights of another architecture", embedModel(otherArch), "the config expects [48 32]"},
-		{"merge: different shapes", []string{"merge", "--out", mergeOut, "--alpha", "0.5", ten, three}, "shape"},
-		{"merge: different keys", []string{"merge", "--out", mergeOut, "--alpha", "0.5", ten, model}, "missing"},
-		{"merge: corrupt model", []string{"merge", "--out", mergeOut, "--alpha", "0.5", ten, bareCut}, "clip.safetensors"},
-		{"merge: alpha above 1", []string{"merge", "--out", mergeOut, "--alpha", "1.5", ten, ten}, "--allow-extrapolation"},
-		{"merge: alpha below 0", []string{"merge", "--out", mergeOut, "--alpha", "-0.1", ten, ten}, "--allow-extrapolation"},
-		{"run: alpha outside [0,1]", runArgs("--alpha", "0,0.5,1.2"), "--allow-extrapolation"},
-		{"run: unknown training dataset", []string{"run", "--model", model, "--train-dataset", "NoSuchSet", "--eval-datasets", "MNIST", "--save", save}, `unknown dataset "NoSuchSet"`},
-		{"run: unknown evaluation dataset", runArgs("--eval-datasets", "MNIST,ImageNet-Q"), `unknown dataset "ImageNet-Q"`},
-		{"run: unknown template", runArgs("--template", "no_such_template"), "no_such_template"},
-		{"run: unknown model", []string{"run", "--model", "ViT-Q/99", "--train-dataset", "MNIST", "--eval-datasets", "MNIST", "--save", save}, "ViT-Q/99"},
-		{"run: empty class-names file", runArgs("--class-names", emptyClasses), "holds no class names"},
-		{"run: class-names file without a name", runArgs("--class-names", commentClasses), "holds no class names"},
-		{"run --load: classifiers that do not fit the dataset", runArgs("--data-location", data, "--load", ten+","+three), "3 classes, 10 class names"},
+	h := hostileInputs(t, work, model, ten, outs)
+	cases := []badRow{
+		{"--model: header lies about a size", embedModel(corruptModel(t, lieAboutSize("visual_projection.weight"), nil, nil)), "needs 16384 bytes", nil},
+		{"--model: header lies about offsets", embedModel(corruptModel(t, lieAboutOffsets("visual_projection.weight"), nil, nil)), "outside", nil},
+		{"--model: huge header length", embedModel(corruptModel(t, nil, hugeHeaderLength, nil)), "exceeds", nil},
+		{"--model: truncated in the data", embedModel(corruptModel(t, nil, nil, half)), "outside", nil},
+		{"--model: truncated in the header", embedModel(corruptModel(t, nil, nil, inHeader)), "truncated", nil},
+		{"--model: bare .safetensors file truncated", embedModel(bareCut), "clip.safetensors", nil},
+		{"--inputs: header lies about a size", embedInputs(corruptInputs(t, lieAboutSize("pixel_values"), nil, nil)), "needs 98304 bytes", nil},
+		{"--inputs: header lies about offsets", embedInputs(corruptInputs(t, lieAboutOffsets("pixel_values"), nil, nil)), "outside", nil},
+		{"--inputs: huge header length", embedInputs(corruptInputs(t, nil, hugeHeaderLength, nil)), "exceeds", nil},
+		{"--inputs: truncated", embedInputs(corruptInputs(t, nil, nil, half)), "outside", nil},
+		{"--model: config.json is not JSON", embedModel(notJSON), "config.json", nil},
+		{"--model: weights of another architecture", embedModel(otherArch), "the config expects [48 32]", nil},
+		{"merge: different shapes", []string{"merge", "--overwrite", "--out", mergeOut, "--alpha", "0.5", ten, three}, "shape", nil},
+		{"merge: different keys", []string{"merge", "--overwrite", "--out", mergeOut, "--alpha", "0.5", ten, model}, "missing", nil},
+		{"merge: corrupt model", []string{"merge", "--overwrite", "--out", mergeOut, "--alpha", "0.5", ten, bareCut}, "clip.safetensors", nil},
+		{"merge: alpha above 1", []string{"merge", "--overwrite", "--out", mergeOut, "--alpha", "1.5", ten, ten}, "--allow-extrapolation", nil},
+		{"merge: alpha below 0", []string{"merge", "--overwrite", "--out", mergeOut, "--alpha", "-0.1", ten, ten}, "--allow-extrapolation", nil},
+		{"run: alpha outside [0,1]", runArgs("--alpha", "0,0.5,1.2"), "--allow-extrapolation", nil},
+		{"run: unknown training dataset", []string{"run", "--model", model, "--train-dataset", "NoSuchSet", "--eval-datasets", "MNIST", "--save", save}, `unknown dataset "NoSuchSet"`, nil},
+		{"run: unknown evaluation dataset", runArgs("--eval-datasets", "MNIST,ImageNet-Q"), `unknown dataset "ImageNet-Q"`, nil},
+		{"run: unknown template", runArgs("--template", "no_such_template"), "no_such_template", nil},
+		{"run: unknown model", []string{"run", "--model", "ViT-Q/99", "--train-dataset", "MNIST", "--eval-datasets", "MNIST", "--save", save}, "ViT-Q/99", nil},
+		{"run: empty class-names file", runArgs("--class-names", emptyClasses), "holds no class names", nil},
+		{"run: class-names file without a name", runArgs("--class-names", commentClasses), "holds no class names", nil},
+		{"run --load: classifiers that do not fit the dataset", runArgs("--data-location", data, "--load", ten+","+three), "3 classes, 10 class names", nil},
 		{"run --resume: damaged checkpoint", []string{"run", "--model", model, "--train-dataset", "MNIST", "--eval-datasets", "MNIST", "--data-location", data,
-			"--save", filepath.Join(work, "fresh"), "--resume", tornCheckpoint}, "checkpoint_step_7"},
-		{"embed: file that is not an image", []string{"embed", "--model", model, "--images", notImage, "--out", embedOut}, "notes.png"},
-		{"embed: truncated JPEG", []string{"embed", "--model", model, "--images", cutJPEG, "--out", embedOut}, "cut.jpg"},
-		{"embed: folder with a truncated JPEG", []string{"embed", "--model", model, "--images", imageFolder, "--out", embedOut}, "b.jpg"},
-		{"embed: text longer than the context", []string{"embed", "--model", model, "--text", "a cat", longText, "--out", embedOut}, `--text value 2 ("word word word`},
-		{"run: --results-db is a folder", runArgs("--results-db", t.TempDir()), "is a folder"},
-		{"run: --results-db under a file", runArgs("--results-db", filepath.Join(notImage, "r.jsonl")), "not a directory"},
-		{"bench: --json in a folder that does not exist", []string{"bench", "--cases", "matmul:8x8x8", "--json", filepath.Join(t.TempDir(), "no", "b.jsonl")}, "does not exist"},
-		{"bench: unknown case", []string{"bench", "--cases", "forward:1,warp:9"}, "warp:9"},
+			"--save", filepath.Join(work, "fresh"), "--resume", tornCheckpoint}, "checkpoint_step_7", nil},
+		{"embed: file that is not an image", []string{"embed", "--model", model, "--images", notImage, "--out", embedOut, "--overwrite"}, "notes.png", nil},
+		{"embed: truncated JPEG", []string{"embed", "--model", model, "--images", cutJPEG, "--out", embedOut, "--overwrite"}, "cut.jpg", nil},
+		{"embed: folder with a truncated JPEG", []string{"embed", "--model", model, "--images", imageFolder, "--out", embedOut, "--overwrite"}, "b.jpg", nil},
+		{"embed: text longer than the context", []string{"embed", "--model", model, "--text", "a cat", longText, "--out", embedOut, "--overwrite"}, `--text value 2 ("word word word`, nil},
+		{"run: --results-db is a folder", runArgs("--results-db", t.TempDir()), "is a folder", nil},
+		{"run: --results-db under a file", runArgs("--results-db", filepath.Join(notImage, "r.jsonl")), "not a directory", nil},
+		{"bench: --json in a folder that does not exist", []string{"bench", "--cases", "matmul:8x8x8", "--json", filepath.Join(t.TempDir(), "no", "b.jsonl")}, "does not exist", nil},
+		{"bench: unknown case", []string{"bench", "--cases", "forward:1,warp:9"}, "warp:9", nil},
 	}
+	cases = append(cases, h.rows...)
 	before := snapshot(t, outs)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if slices.Contains(c.args, data) && !haveData {
 				t.Skip("no data (run scripts/setup.sh)")
 			}
-			stdout, stderr, code := run(t, c.args...)
+			stdout, stderr, code := runEnv(t, c.env, c.args...)
 			if code == 0 {
 				t.Fatalf("exit 0; stdout %q", stdout)
 			}
@@ -284,6 +305,9 @@ func TestBadInputTable(t *testing.T) {
 			}
 			if !strings.Contains(stderr, c.want) {
 				t.Errorf("error %q does not mention %q", line, c.want)
+			}
+			if len(line) > maxLine+100 {
+				t.Errorf("an error line of %d bytes: long values must be cut", len(line))
 			}
 			t.Logf("exit %d: %s", code, line)
 			after := snapshot(t, outs)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/gowiseft/wiseft/cmd/wiseft/internal/speed"
 	"github.com/gowiseft/wiseft/internal/atomicfile"
 	"github.com/gowiseft/wiseft/internal/console"
+	"github.com/gowiseft/wiseft/internal/sysmem"
 )
 
 // wiseft bench: the speed benchmarks of internal/speed, each case in a process of its own (so each peak resident
@@ -66,24 +66,40 @@ func runBench(args []string) error {
 	inProcess := fs.Bool("in-process", false, "run every case in this process (peak memory then resets between cases where /proc allows)")
 	jsonOut := fs.String("json", "", "also write the results as JSON lines to this file")
 	child := fs.Bool("child", false, "internal: run the single case given by --cases and report it to the parent")
-	if _, err := parseFlags(fs, args, nil); err != nil {
+	overwrite := fs.Bool(overwriteFlag, false, "replace --json when it exists ("+overwriteHelp+")")
+	rest, err := parseFlags(fs, args, nil)
+	if err != nil {
 		return err
 	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
+	}
+	if *d < 0 {
+		return usagef("--time %v is negative", *d)
+	}
 	if *backendFlag != "" {
+		if err := clipmodel.CheckBackendConfig(*backendFlag); err != nil {
+			return usageError{err.Error()}
+		}
 		if err := os.Setenv(backends.ConfigEnvVar, *backendFlag); err != nil {
 			return err
 		}
 	}
 	list := strings.Split(*cases, ",")
 	for _, c := range list {
-		if _, err := parseBenchCase(c); err != nil {
+		bc, err := parseBenchCase(c)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		if err := sysmem.Check("bench case "+quoteValue(bc.canonical), bc.memory()); err != nil {
 			return usageError{err.Error()}
 		}
 	}
-	if *jsonOut != "" {
-		// Checked before the cases run: a minutes-long benchmark must not end in "no such folder".
-		if fi, err := os.Stat(filepath.Dir(*jsonOut)); err != nil || !fi.IsDir() {
-			return usageError{fmt.Sprintf("--json %s: the folder %s does not exist", *jsonOut, filepath.Dir(*jsonOut))}
+	if *jsonOut != "" && !*child {
+		// Checked before the cases run: a minutes-long benchmark must not end in "no such folder", nor replace a
+		// file of the user's.
+		if err := checkOutputs([]ioPath{{flag: "json", path: *jsonOut, kind: outFile}}, nil, *overwrite); err != nil {
+			return err
 		}
 	}
 	if *child {
@@ -92,11 +108,11 @@ func runBench(args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%s%s\n", benchChildPrefix, data)
+		fmt.Fprintf(stdout, "%s%s\n", benchChildPrefix, data)
 		return nil
 	}
 
-	fmt.Printf("backend %s, GOMAXPROCS %d, %d CPUs\n", benchBackendConfig(), runtime.GOMAXPROCS(0), runtime.NumCPU())
+	fmt.Fprintf(stdout, "backend %s, GOMAXPROCS %d, %d CPUs\n", benchBackendConfig(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 	var results []benchResult
 	for _, c := range list {
 		var r benchResult
@@ -113,7 +129,7 @@ func runBench(args []string) error {
 		}
 		results = append(results, r)
 	}
-	printBenchSummary(os.Stdout, results)
+	printBenchSummary(stdout, results)
 	if *jsonOut != "" {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -132,63 +148,6 @@ func runBench(args []string) error {
 		}
 	}
 	return nil
-}
-
-// benchCase is a parsed case specification.
-type benchCase struct {
-	kind      string // forward, train, matmul
-	batch     int
-	m, k, n   int
-	stock     bool
-	bf16      bool
-	dp        bool
-	canonical string
-}
-
-func parseBenchCase(s string) (benchCase, error) {
-	parts := strings.Split(strings.TrimSpace(s), ":")
-	c := benchCase{kind: parts[0], canonical: strings.TrimSpace(s)}
-	bad := fmt.Errorf("bench case %q: want forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp] or matmul:MxKxN", s)
-	if len(parts) < 2 {
-		return c, bad
-	}
-	switch c.kind {
-	case "forward", "train":
-		b, err := strconv.Atoi(parts[1])
-		if err != nil || b < 1 {
-			return c, bad
-		}
-		c.batch = b
-		for _, opt := range parts[2:] {
-			switch {
-			case opt == "bf16":
-				c.bf16 = true
-			case opt == "stock" && c.kind == "train":
-				c.stock = true
-			case opt == "dp" && c.kind == "train":
-				c.dp = true
-			default:
-				return c, bad
-			}
-		}
-	case "matmul":
-		dims := strings.Split(parts[1], "x")
-		if len(dims) != 3 || len(parts) != 2 {
-			return c, bad
-		}
-		var v [3]int
-		for i, d := range dims {
-			n, err := strconv.Atoi(d)
-			if err != nil || n < 1 {
-				return c, bad
-			}
-			v[i] = n
-		}
-		c.m, c.k, c.n = v[0], v[1], v[2]
-	default:
-		return c, bad
-	}
-	return c, nil
 }
 
 // runBenchCase prepares and times one case in this process.
@@ -278,7 +237,7 @@ func runBenchChild(spec string, d time.Duration) (benchResult, error) {
 			}
 			continue
 		}
-		fmt.Println(line)
+		fmt.Fprintln(stdout, line)
 	}
 	waitErr := cmd.Wait()
 	if r == nil {

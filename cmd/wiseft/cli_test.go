@@ -21,6 +21,10 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// Readable by every user: a test runs the binary as another one (see runAsOtherUser).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		panic(err)
+	}
 	binary = filepath.Join(dir, "wiseft")
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
@@ -38,7 +42,16 @@ const (
 
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runEnv(t, nil, args...)
+}
+
+// runEnv is run with more environment variables.
+func runEnv(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()
@@ -184,7 +197,7 @@ func TestBadInputs(t *testing.T) {
 		{"missing inputs file", []string{"embed", "--model", fixture, "--inputs", "/no/such.safetensors"}, "no such file"},
 		{"non-image file", []string{"embed", "--model", model, "--images", notImage}, "notes.txt"},
 		{"empty text", []string{"embed", "--model", model, "--text", ""}, "empty"},
-		{"wrong pixel shape", []string{"embed", "--model", fixture, "--inputs", badInputs, "--out", out}, "[1 3 16 16]"},
+		{"wrong pixel shape", []string{"embed", "--model", fixture, "--inputs", badInputs, "--out", out, "--overwrite"}, "[1 3 16 16]"},
 		{"no tokenizer", []string{"embed", "--model", fixture, "--text", "a cat"}, "tokenizer"},
 		{"no model flag", []string{"embed", "--text", "a"}, "--model"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},

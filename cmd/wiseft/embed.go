@@ -2,17 +2,13 @@ package main
 
 import (
 	"fmt"
-	"image"
-	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gowiseft/wiseft/clipmodel"
-	"github.com/gowiseft/wiseft/clipmodel/preprocess"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/internal/console"
 )
@@ -24,6 +20,7 @@ func runEmbed(args []string) error {
 	out := fs.String("out", "", "write image_embeds, text_embeds and logits_per_image to this safetensors file (default: print a table)")
 	batch := fs.Int("batch-size", 32, "images or texts per forward pass (images are also decoded this many at a time)")
 	truncate := fs.Bool("truncate", false, "cut texts longer than the model's context (keeping the end token) instead of refusing them")
+	overwrite := fs.Bool(overwriteFlag, false, "replace --out when it exists ("+overwriteHelp+")")
 	var images, texts []string
 	fs.Var(noopValue{}, "images", "image files or folders (JPEG/PNG), preprocessed as CLIP does; takes several values")
 	fs.Var(noopValue{}, "text", "texts to embed; takes several values")
@@ -32,7 +29,7 @@ func runEmbed(args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
 	if *model == "" {
 		return usagef("--model is required")
@@ -46,6 +43,19 @@ func runEmbed(args []string) error {
 	for i, t := range texts {
 		if strings.TrimSpace(t) == "" {
 			return fmt.Errorf("--text value %d is empty", i+1)
+		}
+	}
+	if *out != "" {
+		ins := modelInputs("model", *model)
+		if *inputs != "" {
+			ins = append(ins, ioPath{flag: "inputs", path: *inputs})
+		}
+		for _, p := range images {
+			fi, err := os.Stat(p)
+			ins = append(ins, ioPath{flag: "images", path: p, dir: err == nil && fi.IsDir()})
+		}
+		if err := checkOutputs([]ioPath{{flag: "out", path: *out, kind: outFile}}, ins, *overwrite); err != nil {
+			return err
 		}
 	}
 	m, err := clipmodel.Load(*model)
@@ -62,6 +72,12 @@ func runEmbed(args []string) error {
 		return err
 	}
 	enc.BatchSize = *batch
+	if nImages > 0 {
+		b := min(*batch, nImages)
+		if err := m.Config.CheckImageBatch(fmt.Sprintf("--batch-size %d (a batch of images)", b), b, false); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	var imageEmb, textEmb []float32
 	switch {
 	case in.imageFiles != nil:
@@ -77,6 +93,12 @@ func runEmbed(args []string) error {
 		if textEmb, err = enc.EncodeTexts(ids, nTexts); err != nil {
 			return err
 		}
+	}
+	if err := finiteEmbeddings("image", imageEmb, dim(m), in.imageNames); err != nil {
+		return err
+	}
+	if err := finiteEmbeddings("text", textEmb, dim(m), texts); err != nil {
+		return err
 	}
 	var logits []float32
 	if nImages > 0 && nTexts > 0 {
@@ -136,8 +158,15 @@ func gatherInputs(m *clipmodel.Model, inputs string, images, texts []string, tru
 				return nil, fmt.Errorf("%s: pixel_values has shape %s, the model expects [N %d %d %d]",
 					inputs, safetensors.ShapeString(pv.Shape), want[1], want[2], want[3])
 			}
+			if pv.DType != safetensors.F32 && pv.DType != safetensors.F16 && pv.DType != safetensors.BF16 && pv.DType != safetensors.F64 {
+				return nil, fmt.Errorf("%s: pixel_values has dtype %s; pixels are floats (normalised)", inputs, pv.DType)
+			}
 			if in.pixels, err = pv.Float32(); err != nil {
 				return nil, fmt.Errorf("%s: pixel_values: %w", inputs, err)
+			}
+			pt := &clipmodel.Tensor{Shape: pv.Shape, Data: in.pixels}
+			if err := pt.CheckFinite("pixel_values"); err != nil {
+				return nil, fmt.Errorf("%s: %w", inputs, err)
 			}
 			in.nImages = pv.Shape[0]
 		}
@@ -209,80 +238,6 @@ func shorten(s string, n int) string {
 	return s
 }
 
-// checkImageHeader reads only the header of an image file, so that a file that is not an image fails before any
-// image is decoded. Errors name the file, as preprocess.LoadImage's do.
-func checkImageHeader(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("preprocess: %w", err)
-	}
-	defer f.Close()
-	if _, _, err := image.DecodeConfig(f); err != nil {
-		return fmt.Errorf("preprocess: %s: decoding image: %w", path, err)
-	}
-	return nil
-}
-
-// encodeImageFiles decodes, preprocesses and embeds the image files batch images at a time, so that only one
-// batch of pixels is held in memory whatever the number of files.
-func encodeImageFiles(enc *clipmodel.Encoder, m *clipmodel.Model, files []string, batch int) ([]float32, error) {
-	var emb []float32
-	for lo := 0; lo < len(files); lo += batch {
-		hi := min(lo+batch, len(files))
-		imgs := make([]image.Image, hi-lo)
-		for i, path := range files[lo:hi] {
-			img, err := preprocess.LoadImage(path)
-			if err != nil {
-				return nil, err
-			}
-			imgs[i] = img
-		}
-		e, err := enc.EncodeImages(m.Transform.EvalParallel(imgs, 0), hi-lo)
-		if err != nil {
-			return nil, err
-		}
-		emb = append(emb, e...)
-	}
-	return emb, nil
-}
-
-var imageExtensions = []string{".jpg", ".jpeg", ".png", ".gif"}
-
-// expandImages replaces folders by the image files under them (sorted); files named directly are kept whatever
-// their extension, so a non-image file named on the command line gets a decoding error naming it.
-func expandImages(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && slices.Contains(imageExtensions, strings.ToLower(filepath.Ext(path))) {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("folder %s holds no JPEG, PNG or GIF image", p)
-		}
-		slices.Sort(found)
-		out = append(out, found...)
-	}
-	return out, nil
-}
-
 func printEmbedTable(images []string, nImages int, texts []string, nTexts int, imageEmb, textEmb, logits []float32, dim int) {
 	label := func(names []string, i int, kind string) string {
 		if i < len(names) {
@@ -311,8 +266,8 @@ func printEmbedTable(images []string, nImages int, texts []string, nTexts int, i
 			}
 			rows = append(rows, cells)
 		}
-		_ = console.Table(os.Stdout, rows)
-		fmt.Println("\ncells: probability over the texts (logit)")
+		_ = console.Table(stdout, rows)
+		fmt.Fprintln(stdout, "\ncells: probability over the texts (logit)")
 		return
 	}
 	show := func(names []string, n int, emb []float32, kind string) {
@@ -323,7 +278,7 @@ func printEmbedTable(images []string, nImages int, texts []string, nTexts int, i
 	}
 	show(images, nImages, imageEmb, "image")
 	show(texts, nTexts, textEmb, "text")
-	_ = console.Table(os.Stdout, rows)
+	_ = console.Table(stdout, rows)
 }
 
 // noopValue lets a multi-valued flag appear in the flag set's help; parseFlags collects its values.

@@ -11,9 +11,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/gomlx/gomlx/backends"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 )
@@ -34,17 +38,21 @@ var commands = map[string]command{
 	"tokenize": {"token ids of texts with a model's tokenizer, one JSON array per line", runTokenize},
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: wiseft COMMAND [flags]\n\ncommands:")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: wiseft COMMAND [flags]\n\ncommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'wiseft COMMAND -h' for a command's flags.")
+}
+
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(os.Stderr, "\nRun 'wiseft COMMAND -h' for a command's flags.")
+	return names
 }
 
 func main() {
@@ -61,37 +69,115 @@ func mainWithCode(args []string) (code int) {
 			code = 3
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage()
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+	if len(args) == 0 {
+		usage(os.Stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return stdoutStatus("")
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "wiseft: unknown command %q\n", args[0])
-		usage()
+		fmt.Fprintf(os.Stderr, "wiseft: unknown command %s; the commands are %s (see wiseft --help)\n",
+			quoteValue(args[0]), strings.Join(commandNames(), ", "))
 		return 2
+	}
+	if config := os.Getenv(backends.ConfigEnvVar); config != "" && args[0] != "tokenize" && args[0] != "plot" {
+		// Before any work: a backend that cannot be used would otherwise fail at the first compiled program.
+		if err := clipmodel.CheckBackendConfig(config); err != nil {
+			fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], limitLine(oneLine(err.Error())))
+			return 2
+		}
 	}
 	if err := cmd.run(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return stdoutStatus(args[0])
 		}
+		fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], limitLine(oneLine(err.Error())))
 		var ee *exitError
 		if errors.As(err, &ee) {
-			fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], oneLine(err.Error()))
 			return ee.ExitCode()
 		}
 		var ue usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(os.Stderr, "wiseft %s: %v\n", args[0], err)
 			return 2
 		}
-		fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], oneLine(err.Error()))
 		return 1
 	}
-	return 0
+	return stdoutStatus(args[0])
+}
+
+// stdoutStatus is the exit status of a command whose work succeeded: 1, with one line, when its standard output
+// could not be written (a full disk, >/dev/full, a closed descriptor), since what it printed is lost.
+func stdoutStatus(command string) int {
+	if stdout.err == nil {
+		return 0
+	}
+	name := "wiseft"
+	if command != "" {
+		name += " " + command
+	}
+	fmt.Fprintf(os.Stderr, "%s: writing standard output: %s\n", name, limitLine(oneLine(stdout.err.Error())))
+	return 1
+}
+
+// stdout is where the commands print their results: standard output, with the first write error kept so that
+// the exit status reports it (fmt's printing functions drop it).
+var stdout = &checkedWriter{w: os.Stdout}
+
+// checkedWriter records the first error of its writer; later writes fail at once with it.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// maxLine bounds an error line: a message that quotes a huge value (a token, a path, a flag) keeps its start and
+// end, with how much was cut, rather than filling the terminal.
+const maxLine = 1000
+
+func limitLine(s string) string {
+	if len(s) <= maxLine {
+		return s
+	}
+	head, tail := cutValid(s, 700, true), cutValid(s, 200, false)
+	return fmt.Sprintf("%s … (%d bytes cut) … %s", head, len(s)-len(head)-len(tail), tail)
+}
+
+// cutValid returns about n bytes from the start (or the end) of s without splitting a UTF-8 character.
+func cutValid(s string, n int, fromStart bool) string {
+	if fromStart {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		return s[:n]
+	}
+	k := len(s) - n
+	for k < len(s) && !utf8.RuneStart(s[k]) {
+		k++
+	}
+	return s[k:]
+}
+
+// quoteValue quotes a value the user gave for an error message, cut to 60 bytes with its length when longer: a
+// 1 MB class name or a 5 MB token is named, not echoed.
+func quoteValue(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d bytes)", cutValid(s, max, true), len(s))
 }
 
 // usageError marks errors in the command line itself (exit status 2).
@@ -105,14 +191,26 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
-// newFlags makes a flag set that reports errors instead of exiting, so main keeps control of the exit status.
+// newFlags makes a flag set that reports errors instead of exiting, so main keeps control of the exit status. The
+// flag package's own printing is silenced: an error is one line (see parseFlags), and -h prints the usage on
+// standard output.
 func newFlags(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: wiseft %s %s\n\nflags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	synopses[fs] = synopsis
 	return fs
+}
+
+// synopses holds each flag set's synopsis for its help text.
+var synopses = map[*flag.FlagSet]string{}
+
+// printHelp writes a command's usage and flags to standard output.
+func printHelp(fs *flag.FlagSet) {
+	fmt.Fprintf(stdout, "usage: wiseft %s %s\n\nflags:\n", fs.Name(), synopses[fs])
+	fs.SetOutput(stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 // parseFlags parses args after gathering the values of the multi-valued flags: "--images a b --text c" gives
@@ -139,11 +237,22 @@ func parseFlags(fs *flag.FlagSet, args []string, multi map[string]*[]string) ([]
 			*dst = append(*dst, args[i])
 		}
 	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	// The flag package stops at the first positional argument; flags may come after them too ("merge --out X A
+	// B --overwrite"), so parsing resumes after each one. Everything after "--" is positional.
+	var positional []string
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printHelp(fs)
+				return nil, err
+			}
+			return nil, usagef("%s; see wiseft %s --help", err, fs.Name())
 		}
-		return nil, usageError{err.Error()}
+		consumed := len(rest) - fs.NArg()
+		if fs.NArg() == 0 || (consumed > 0 && rest[consumed-1] == "--") {
+			return append(positional, fs.Args()...), nil
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
-	return fs.Args(), nil
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/internal/fileio"
+	"github.com/gowiseft/wiseft/internal/filelock"
 	"github.com/gowiseft/wiseft/wiseft"
 )
 
@@ -20,6 +23,7 @@ func runMerge(args []string) error {
 	heldOut := fs.String("held-out", "", "dataset whose test split scores the greedy soup's candidates")
 	dataLoc := fs.String("data-location", "", "data folder for --held-out")
 	evalLimit := fs.Int("eval-limit", 0, "score on only the first N held-out examples (0: all)")
+	overwrite := fs.Bool(overwriteFlag, false, "replace --out when it already holds a model ("+overwriteHelp+")")
 	models, err := parseFlags(fs, args, nil)
 	if err != nil {
 		return err
@@ -27,8 +31,53 @@ func runMerge(args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
+	// Every flag and path is checked before a model is read.
+	switch *mode {
+	case "interpolate", "task-vector":
+		if len(models) != 2 {
+			return usagef("--mode %s takes exactly 2 models (θ0 θ1), got %d", *mode, len(models))
+		}
+	case "uniform-soup":
+		if len(models) == 0 {
+			return usagef("--mode uniform-soup needs at least one model")
+		}
+	case "greedy-soup":
+		if len(models) == 0 || *heldOut == "" {
+			return usagef("--mode greedy-soup needs models and --held-out")
+		}
+		if err := knownDataset(*heldOut); err != nil {
+			return err
+		}
+	default:
+		return usagef("unknown --mode %s: interpolate, task-vector, uniform-soup or greedy-soup", quoteValue(*mode))
+	}
+	if math.IsNaN(*alpha) || math.IsInf(*alpha, 0) || math.IsNaN(*lambda) || math.IsInf(*lambda, 0) {
+		return usagef("--alpha and --lambda must be finite numbers, got %v and %v", *alpha, *lambda)
+	}
 	if *mode == "interpolate" && (*alpha < 0 || *alpha > 1) && !*allow {
 		return usagef("--alpha %v is outside [0, 1]; pass --allow-extrapolation to extrapolate", *alpha)
+	}
+	if *evalLimit < 0 {
+		return usagef("--eval-limit %d is negative (0 scores on every example)", *evalLimit)
+	}
+	var inputs []ioPath
+	for _, p := range models {
+		if _, err := fileio.Stat(p); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		inputs = append(inputs, modelInputs("model", p)...)
+	}
+	if *mode == "greedy-soup" && *dataLoc != "" {
+		inputs = append(inputs, ioPath{flag: "data-location", path: *dataLoc, dir: true})
+	}
+	outputs := []ioPath{{flag: "out", path: *out, kind: outModelDir}}
+	lock, err := filelock.Output(*out, "--out")
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if err := checkOutputs(outputs, inputs, *overwrite); err != nil {
+		return err
 	}
 	loaded := make([]*clipmodel.Model, len(models))
 	weights := make([]clipmodel.Weights, len(models))
@@ -41,9 +90,6 @@ func runMerge(args []string) error {
 	var merged clipmodel.Weights
 	switch *mode {
 	case "interpolate", "task-vector":
-		if len(models) != 2 {
-			return usagef("--mode %s takes exactly 2 models (θ0 θ1), got %d", *mode, len(models))
-		}
 		if *mode == "interpolate" {
 			if *allow {
 				merged, err = wiseft.Extrapolate(weights[0], weights[1], *alpha)
@@ -54,17 +100,9 @@ func runMerge(args []string) error {
 			merged, err = wiseft.TaskVector(weights[0], weights[1], *lambda)
 		}
 	case "uniform-soup":
-		if len(models) == 0 {
-			return usagef("--mode uniform-soup needs at least one model")
-		}
 		merged, err = wiseft.UniformSoup(weights...)
 	case "greedy-soup":
-		if len(models) == 0 || *heldOut == "" {
-			return usagef("--mode greedy-soup needs models and --held-out")
-		}
 		merged, err = greedySoup(loaded, weights, *heldOut, *dataLoc, *evalLimit)
-	default:
-		return usagef("unknown --mode %q: interpolate, task-vector, uniform-soup or greedy-soup", *mode)
 	}
 	if err != nil {
 		return err
@@ -74,7 +112,7 @@ func runMerge(args []string) error {
 	if err := saveModelDir(*out, result.Save); err != nil {
 		return err
 	}
-	fmt.Printf("%s of %d models written to %s\n", *mode, len(models), *out)
+	fmt.Fprintf(stdout, "%s of %d models written to %s\n", *mode, len(models), *out)
 	return nil
 }
 
@@ -102,6 +140,6 @@ func greedySoup(models []*clipmodel.Model, weights []clipmodel.Weights, heldOut,
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("greedy soup kept models %s\n", strconv.Quote(fmt.Sprint(chosen)))
+	fmt.Fprintf(stdout, "greedy soup kept models %s\n", strconv.Quote(fmt.Sprint(chosen)))
 	return soup, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/gowiseft/wiseft/wiseft/figures"
@@ -14,18 +15,27 @@ func runPlot(args []string) error {
 	save := fs.String("save", "", "folder for the figures (SVG and PNG)")
 	id := fs.String("id", "", "in-distribution dataset (default: the first of the records' eval_datasets)")
 	shiftList := fs.String("shifts", "", "shift datasets (default: the records' other eval_datasets)")
-	if _, err := parseFlags(fs, args, nil); err != nil {
+	overwrite := fs.Bool(overwriteFlag, false, "write the figures into --save when it already holds files ("+overwriteHelp+")")
+	rest, err := parseFlags(fs, args, nil)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
 	if *db == "" || *save == "" {
 		return usagef("--results-db and --save are required")
+	}
+	if err := checkOutputs([]ioPath{{flag: "save", path: *save, kind: outFilesDir}},
+		[]ioPath{{flag: "results-db", path: *db}}, *overwrite); err != nil {
+		return err
 	}
 	recs, warnings, err := results.Read(*db)
 	if err != nil {
 		return err
 	}
 	for _, w := range warnings {
-		fmt.Printf("warning: %s line %d skipped: %v\n", *db, w.Line, w.Err)
+		fmt.Fprintf(os.Stderr, "wiseft plot: warning: %s line %d skipped: %v\n", *db, w.Line, w.Err)
 	}
 	if len(recs) == 0 {
 		return fmt.Errorf("%s holds no results", *db)
@@ -55,7 +65,7 @@ func runPlot(args []string) error {
 		return err
 	}
 	for _, p := range paths {
-		fmt.Println(p)
+		fmt.Fprintln(stdout, p)
 	}
 	return nil
 }

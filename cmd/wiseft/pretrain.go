@@ -3,9 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
+	"github.com/gowiseft/wiseft/internal/filelock"
+	"github.com/gowiseft/wiseft/internal/sysmem"
 	"github.com/gowiseft/wiseft/world"
 )
 
@@ -30,17 +33,58 @@ func runPretrain(args []string) error {
 	data := fs.String("data-location", "", "data folder (default $WISEFT_DATA or ./data)")
 	evalN := fs.Int("eval-examples", defRun.EvalExamples, "MNIST test images for the zero-shot check after each epoch")
 	logEvery := fs.Int("log-every", defRun.LogEvery, "steps between progress lines")
-	if _, err := parseFlags(fs, args, nil); err != nil {
+	overwrite := fs.Bool(overwriteFlag, false, "replace --out when it already holds a model ("+overwriteHelp+")")
+	rest, err := parseFlags(fs, args, nil)
+	if err != nil {
 		return err
 	}
-	if *pairs < *batch || *batch < 2 || *epochs < 1 {
-		return usagef("need --pairs >= --batch-size >= 2 and --epochs >= 1")
+	if len(rest) > 0 {
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
-	if *handwriting < 0 || *handwriting > 1 || *lr <= 0 || *wd < 0 || *warmup < 0 || *evalN < 0 || *logEvery < 1 {
-		return usagef("need --handwriting in [0, 1], --lr > 0, --wd >= 0, --warmup-length >= 0, --eval-examples >= 0 and --log-every >= 1")
+	// Each test is written so that NaN fails it (NaN compares false).
+	switch {
+	case *batch < 2:
+		return usagef("--batch-size must be at least 2 (a contrastive batch needs pairs to contrast), got %d", *batch)
+	case *pairs < *batch:
+		return usagef("--pairs %d is fewer than --batch-size %d", *pairs, *batch)
+	case *epochs < 1:
+		return usagef("--epochs must be at least 1, got %d", *epochs)
+	case !(*lr > 0) || math.IsInf(*lr, 0):
+		return usagef("--lr must be a finite number above 0, got %v", *lr)
+	case !(*wd >= 0) || math.IsInf(*wd, 0):
+		return usagef("--wd must be a finite number, at least 0, got %v", *wd)
+	case !(*handwriting >= 0 && *handwriting <= 1):
+		return usagef("--handwriting %v is outside [0, 1]", *handwriting)
+	case *warmup < 0:
+		return usagef("--warmup-length %d is negative (0 means no warm-up)", *warmup)
+	case *evalN < 0:
+		return usagef("--eval-examples %d is negative (0 skips the check)", *evalN)
+	case *logEvery < 1:
+		return usagef("--log-every must be at least 1, got %d", *logEvery)
+	}
+	if err := checkPretrainMemory(*pairs, *batch, def.Merges); err != nil {
+		return err
 	}
 	if *ckpt == "" {
 		*ckpt = filepath.Clean(*out) + "-checkpoints"
+	}
+	outputs := []ioPath{{flag: "out", path: *out, kind: outModelDir}, {flag: "checkpoint-dir", path: *ckpt, kind: outCacheDir}}
+	var inputs []ioPath
+	if *data != "" {
+		inputs = append(inputs, ioPath{flag: "data-location", path: *data, dir: true})
+	}
+	outLock, err := filelock.Output(*out, "--out")
+	if err != nil {
+		return err
+	}
+	defer outLock.Release()
+	ckptLock, err := filelock.Folder(*ckpt, "--checkpoint-dir")
+	if err != nil {
+		return err
+	}
+	defer ckptLock.Release()
+	if err := checkOutputs(outputs, inputs, *overwrite); err != nil {
+		return err
 	}
 	cfg := def
 	cfg.Corpus = world.CorpusConfig{Pairs: *pairs, Seed: *seed, HandwritingWeight: *handwriting, DataLocation: *data}
@@ -75,5 +119,18 @@ func runPretrain(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "wiseft pretrain: the model is in %s (checkpoints in %s)\n", *out, *ckpt)
+	return nil
+}
+
+// checkPretrainMemory refuses a corpus or a batch the machine cannot hold, before the tokenizer is trained: the
+// order of an epoch (8 bytes a pair), one training step of both towers, and the contrastive batch's similarity
+// matrices (logits, targets and the two softmaxes, batch² values each).
+func checkPretrainMemory(pairs, batch, merges int) error {
+	cfg := world.TinyConfig(512 + merges + 2)
+	need := sysmem.Sum(sysmem.Product(8, int64(pairs)), cfg.TowerTrainBytes(batch, true),
+		sysmem.Product(16, int64(batch), int64(batch)))
+	if err := sysmem.Check(fmt.Sprintf("pretraining on %d pairs in batches of %d", pairs, batch), need); err != nil {
+		return usageError{err.Error()}
+	}
 	return nil
 }

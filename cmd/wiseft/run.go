@@ -14,9 +14,8 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/internal/console"
-	"github.com/gowiseft/wiseft/templates"
+	"github.com/gowiseft/wiseft/internal/filelock"
 	"github.com/gowiseft/wiseft/wiseft"
-	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -28,7 +27,7 @@ type runFlags struct {
 	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
 	shards, workers, devices                                                                          int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation, resumeSet, bf16                                                bool
+	freezeEncoder, allowExtrapolation, resumeSet, overwrite, bf16                                     bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 }
@@ -70,6 +69,7 @@ func runRun(args []string) error {
 	fs.StringVar(&f.plots, "plots", "", "folder for the figures (default: <save>/plots)")
 	fs.StringVar(&f.classNames, "class-names", "", "file of class names, one per line in label order, replacing the training (or, with --load, the first evaluation) dataset's")
 	fs.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval between progress lines when standard error is not a terminal (0: every step)")
+	fs.BoolVar(&f.overwrite, overwriteFlag, false, "replace the classifiers and figures of an earlier run in --save ("+overwriteHelp+")")
 	fs.Var(noopValue{}, "resume", "continue an interrupted fine-tuning from the newest checkpoint in <save>/checkpoints, or from `DIR` (optional: a checkpoint, or a folder of them)")
 	args, f.resume, f.resumeSet = takeOptionalValueFlag(args, "resume")
 	rest, err := parseFlags(fs, args, nil)
@@ -77,7 +77,7 @@ func runRun(args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		return usagef("unexpected argument %q", rest[0])
+		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
 	return runWiSEFT(f, fs.Args())
 }
@@ -87,10 +87,13 @@ func parseAlphas(s string, allowExtrapolation bool) ([]float64, error) {
 	for _, p := range splitList(s) {
 		a, err := strconv.ParseFloat(p, 64)
 		if err != nil || math.IsNaN(a) || math.IsInf(a, 0) {
-			return nil, usagef("--alpha: %q is not a number", p)
+			return nil, usagef("--alpha: %s is not a number", quoteValue(p))
 		}
 		if (a < 0 || a > 1) && !allowExtrapolation {
 			return nil, usagef("--alpha: %v is outside [0, 1]; pass --allow-extrapolation to extrapolate", a)
+		}
+		if slices.Contains(out, a) {
+			return nil, usagef("--alpha lists %v twice", a)
 		}
 		out = append(out, a)
 	}
@@ -101,38 +104,40 @@ func parseAlphas(s string, allowExtrapolation bool) ([]float64, error) {
 }
 
 func runWiSEFT(f runFlags, _ []string) error {
-	alphas, err := parseAlphas(f.alpha, f.allowExtrapolation)
+	plan, err := planRun(f)
 	if err != nil {
 		return err
 	}
-	evalNames := splitList(f.evalDatasets)
-	if len(evalNames) == 0 {
-		return usagef("--eval-datasets is required")
+	if f.save != "" {
+		if _, err := os.Stat(f.save); os.IsNotExist(err) {
+			// Taking the lock creates --save; a run that fails before writing anything leaves no empty folder.
+			defer os.Remove(f.save) // removes only an empty folder
+		}
+		// Held for the whole run: a second run with the same --save is refused (naming this one), so neither
+		// writes over the other nor removes the other's live temporary folders as stale.
+		lock, err := filelock.Folder(f.save, "--save")
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 	}
-	if f.load == "" && f.trainDataset == "" {
-		return usagef("give --train-dataset to fine-tune, or --load ZEROSHOT,FINETUNED to sweep saved classifiers")
-	}
-	if f.load == "" && f.save == "" {
-		return usagef("--save is required when fine-tuning (the classifiers and checkpoints go there)")
-	}
-	if f.load != "" && len(splitList(f.load)) != 2 {
-		return usagef("--load takes two folders, ZEROSHOT,FINETUNED; got %d", len(splitList(f.load)))
-	}
-	if f.template != "" {
-		if _, err := templates.Get(f.template); err != nil {
-			return usageError{err.Error()}
+	// The checkpoints first: over an earlier run's, what to say is --resume.
+	var resumeFrom string
+	if f.load == "" {
+		if resumeFrom, err = resumeCheckpoint(f); err != nil {
+			return err
 		}
 	}
-	if err := checkRunFlags(f); err != nil {
+	if err := checkOutputs(plan.outputs, plan.inputs, f.overwrite || f.resumeSet); err != nil {
 		return err
 	}
-	classNames, err := readClassNames(f.classNames)
-	if err != nil {
-		return err
-	}
+	alphas, evalNames, heldOut, classNames := plan.alphas, plan.evalNames, plan.heldOut, plan.classNames
 	var model *clipmodel.Model
 	if f.load == "" {
-		if model, err = resolveModel(f.model); err != nil {
+		if model, err = clipmodel.Load(plan.modelPath); err != nil {
+			return err
+		}
+		if err := checkRunMemory(f, model.Config, -1); err != nil {
 			return err
 		}
 	}
@@ -144,12 +149,8 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 		train = datasets.Limit(train, f.trainLimit)
 	}
-	heldOut := f.heldOut
-	if heldOut == "" && f.trainDataset != "" && slices.Contains(datasets.Names(), f.trainDataset+"-Val") {
-		heldOut = f.trainDataset + "-Val"
-	}
 	var sets []wiseft.EvalSet
-	if heldOut != "" {
+	if heldOut != "" && !slices.Contains(evalNames, heldOut) {
 		ds, err := openDataset(heldOut, datasets.Test, f.dataLocation, f.seed)
 		if err != nil {
 			return err
@@ -166,22 +167,35 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
 		return err
 	}
+	if model != nil {
+		if err := checkRunMemory(f, model.Config, train.Len()); err != nil {
+			return err
+		}
+	}
 	var zs, ft *wiseft.Classifier
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
 			return err
 		}
 	} else {
-		if zs, ft, err = trainPair(f, model, train); err != nil {
+		if zs, ft, err = trainPair(f, model, train, resumeFrom); err != nil {
 			return err
 		}
 	}
-	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, Workers: f.workers, Devices: f.devices, AllowExtrapolation: f.allowExtrapolation,
-		Progress: sweepProgress(len(alphas))}
+	if f.load != "" {
+		if err := checkRunMemory(f, zs.Model.Config, -1); err != nil {
+			return err
+		}
+	}
+	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, Workers: f.workers, Devices: f.devices,
+		AllowExtrapolation: f.allowExtrapolation, Progress: sweepProgress(len(alphas))}
 	if f.fisher != "" {
 		if opts.Fisher, err = fisherMix(f, zs, ft, train); err != nil {
 			return err
 		}
+	}
+	if err := checkExtrapolations(zs, ft, alphas, f.fisher == ""); err != nil {
+		return err
 	}
 	start := time.Now()
 	res, err := wiseft.Sweep(context.Background(), zs, ft, alphas, sets, opts)
@@ -198,27 +212,23 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 	}
 	idName := evalNames[0]
-	shifts := slices.DeleteFunc(slices.Clone(evalNames[1:]), func(s string) bool { return s == heldOut })
-	fmt.Print(res.Summary(idName, shifts))
+	shifts := plan.shifts()
+	fmt.Fprint(stdout, res.Summary(idName, shifts))
 	if heldOut != "" {
 		best, err := wiseft.BestAlpha(res, heldOut)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
+		fmt.Fprintf(stdout, "\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
 	}
-	recs := res.Records(baseRecord(f))
+	recs := res.Records(baseRecord(f, heldOut))
 	if f.resultsDB != "" {
 		if err := results.Append(f.resultsDB, recs...); err != nil {
 			return err
 		}
-		fmt.Printf("\nresults: %d lines appended to %s\n", len(recs), f.resultsDB)
+		fmt.Fprintf(stdout, "\nresults: %d lines appended to %s\n", len(recs), f.resultsDB)
 	}
-	plotDir := f.plots
-	if plotDir == "" && f.save != "" {
-		plotDir = filepath.Join(f.save, "plots")
-	}
-	if plotDir != "" && len(shifts) > 0 {
+	if plotDir := plan.plotDir; plotDir != "" && len(shifts) > 0 {
 		label := "WiSE-FT"
 		if f.model != "" {
 			label += ", " + f.model
@@ -227,21 +237,18 @@ func runWiSEFT(f runFlags, _ []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Println("plots:")
+		fmt.Fprintln(stdout, "plots:")
 		for _, p := range paths {
-			fmt.Println("  " + p)
+			fmt.Fprintln(stdout, "  "+p)
 		}
 	}
 	return nil
 }
 
 // trainPair builds the zero-shot classifier, fine-tunes it, and saves both under f.save.
-func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *wiseft.Classifier, err error) {
+// resumeFrom is the checkpoint to continue from ("" for a fresh start; see resumeCheckpoint).
+func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFrom string) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
-	if err != nil {
-		return nil, nil, err
-	}
-	resumeFrom, err := resumeCheckpoint(f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -258,7 +265,7 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 		fmt.Fprintf(os.Stderr, "zero-shot head: %d of %d prompts are longer than the model's %d-token context and were cut (e.g. %q)\n",
 			len(long), len(train.ClassNames())*len(ts), m.Config.Text.ContextLength, long[0])
 	}
-	cfg := wiseft.DefaultFineTuneConfig()
+	cfg := wiseft.DefaultFineTuneConfig() // zero means zero in it: --wd 0 and --warmup-length 0 are off
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
 	cfg.Shards, cfg.BF16 = f.shards, f.bf16
@@ -296,85 +303,22 @@ func loadPair(load string, train datasets.Dataset, sets []wiseft.EvalSet) (zs, f
 	return zs, ft, nil
 }
 
-// baseRecord is the run's flags as the paper's code logs them (underscored names).
-func baseRecord(f runFlags) results.Record {
-	return results.Record{
+// baseRecord is the run's flags as the paper's code logs them (underscored names), with the values the run
+// used: the held-out set actually chosen on, and the fine-tuning settings only when this run fine-tuned (with
+// --load they describe nothing that ran, so they are left out).
+func baseRecord(f runFlags, heldOut string) results.Record {
+	r := results.Record{
 		"train_dataset": f.trainDataset, "model": f.model, "eval_datasets": splitList(f.evalDatasets),
 		"template": f.template, "results_db": f.resultsDB, "save": f.save, "data_location": f.dataLocation,
-		"load": f.load, "cache_dir": f.cacheDir, "fisher": f.fisher, "fisher_floor": f.fisherFloor,
-		"epochs": f.epochs, "batch_size": f.batchSize, "lr": f.lr, "ls": f.ls, "wd": f.wd,
-		"warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder, "seed": f.seed, "eval_limit": f.evalLimit,
-		"shards": f.shards, "bf16": f.bf16,
-		"train_limit": f.trainLimit, "held_out": f.heldOut,
+		"load": f.load, "fisher": f.fisher, "fisher_floor": f.fisherFloor, "seed": f.seed,
+		"eval_limit": f.evalLimit, "held_out": heldOut,
 	}
-}
-
-func savePlots(runs []results.Curve, id string, shifts []string, dir string) ([]string, error) {
-	paths, err := figures.SaveAll(runs, id, shifts, dir)
-	if err != nil {
-		return nil, err
-	}
-	curves, err := figures.AlphaCurves(runs, id, shifts)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range curves {
-		p, err := c.Save(dir)
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, p...)
-	}
-	return paths, nil
-}
-
-// sweepProgress reports the sweep on one line of standard error, redrawn in place on a terminal; elsewhere (CI
-// logs) it prints a line when each set is done.
-func sweepProgress(alphas int) func(set string, done, total int) {
-	last := time.Time{}
-	tty := console.IsTerminal(os.Stderr)
-	return func(set string, done, total int) {
-		if !tty {
-			if done == total {
-				fmt.Fprintf(os.Stderr, "sweep %s: %d images × %d α\n", set, total, alphas)
-			}
-			return
-		}
-		if time.Since(last) < 500*time.Millisecond && done < total {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(os.Stderr, "\r\033[Ksweep %-16s %d/%d images × %d α", set, done, total, alphas)
-	}
-}
-
-// fisherMix returns the Fisher-weighted merge of the sweep (the paper's --fisher): coefficients (1−α, α) on the
-// zero-shot and fine-tuned models with their diagonal Fisher information.
-func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (*wiseft.FisherMix, error) {
-	var fishers []clipmodel.Weights
-	if f.fisher == "compute" {
-		if train == nil {
-			return nil, usagef("--fisher=compute needs --train-dataset")
-		}
-		for _, c := range []*wiseft.Classifier{zs, ft} {
-			fw, err := wiseft.ComputeFisher(c, train, f.fisherExamples, f.seed)
-			if err != nil {
-				return nil, err
-			}
-			fishers = append(fishers, fw)
-		}
-	} else {
-		paths := splitList(f.fisher)
-		if len(paths) != 2 {
-			return nil, usagef("--fisher takes FISHER0,FISHER1 or \"compute\"")
-		}
-		for _, p := range paths {
-			w, err := loadWeightsFile(p)
-			if err != nil {
-				return nil, err
-			}
-			fishers = append(fishers, w)
+	if f.load == "" {
+		for k, v := range map[string]any{"cache_dir": f.cacheDir, "epochs": f.epochs, "batch_size": f.batchSize,
+			"lr": f.lr, "ls": f.ls, "wd": f.wd, "warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder,
+			"train_limit": f.trainLimit, "shards": f.shards, "bf16": f.bf16} {
+			r[k] = v
 		}
 	}
-	return &wiseft.FisherMix{Fishers: [2]clipmodel.Weights{fishers[0], fishers[1]}, Floor: f.fisherFloor}, nil
+	return r
 }

@@ -3,9 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"path/filepath"
 
 	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
+	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
 func runTokenize(args []string) error {
@@ -21,11 +22,19 @@ func runTokenize(args []string) error {
 	if len(texts) == 0 {
 		return usagef("give at least one TEXT to tokenize")
 	}
-	tok, err := tokenizer.Load(*model)
+	dir := *model
+	if fi, err := fileio.Stat(dir); err != nil {
+		return fmt.Errorf("--model: %w", err)
+	} else if fi.Mode().IsRegular() {
+		dir = filepath.Dir(dir) // a .safetensors file: its tokenizer lies beside it, as clipmodel.Load reads it
+	} else if err := fileio.CheckDir(dir); err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	tok, err := tokenizer.Load(dir)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(os.Stdout)
+	enc := json.NewEncoder(stdout)
 	for _, t := range texts {
 		if err := enc.Encode(tok.Encode(t)); err != nil {
 			return fmt.Errorf("writing ids: %w", err)

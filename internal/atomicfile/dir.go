@@ -93,6 +93,16 @@ func RemoveStale(dir, prefix string) {
 	removeStale(dir, func(name string) bool { return strings.HasPrefix(name, prefix) })
 }
 
+// Recover cleans up after a writer of the folder final that died: its temporary folder is removed, and a folder
+// it had set aside with none at final (killed between WriteDir's two renames) is renamed back to final. It is
+// what WriteDir does first, for a caller that must see final as it really is before deciding whether it may
+// replace it. Like RemoveStale, it must not run while another process writes final.
+func Recover(final string) {
+	final = filepath.Clean(final)
+	base := filepath.Base(final)
+	removeStale(filepath.Dir(final), func(name string) bool { return name == base })
+}
+
 func removeStale(dir string, match func(name string) bool) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {

@@ -121,3 +121,24 @@ func TestRemoveStaleRecoversSetAside(t *testing.T) {
 		t.Errorf("another folder's temporary folder was removed: %v", err)
 	}
 }
+
+// Recover puts back the folder a writer killed between its two renames set aside, and leaves another folder's
+// leftovers alone.
+func TestRecover(t *testing.T) {
+	parent := t.TempDir()
+	aside := filepath.Join(parent, ".model"+OldInfix+"7")
+	other := filepath.Join(parent, ".model2"+OldInfix+"8")
+	for _, d := range []string{filepath.Join(aside, "dir"), filepath.Join(other, "dir")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(aside, "dir", "a"), []byte("old"), 0o644)
+	Recover(filepath.Join(parent, "model"))
+	if got := readDir(t, filepath.Join(parent, "model")); got["a"] != "old" {
+		t.Errorf("not recovered: %v", got)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another folder's set-aside copy was touched: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,14 +11,18 @@ import (
 	"sync"
 
 	"github.com/gowiseft/wiseft/internal/atomicfile"
+	"github.com/gowiseft/wiseft/internal/fileio"
+	"github.com/gowiseft/wiseft/internal/filelock"
 )
 
-// appendMu serialises appends within this process; lockFile (flock on
-// Unix) serialises them across processes.
+// appendMu serialises appends within this process; filelock.Lock (flock
+// on Unix) serialises them across processes.
 var appendMu sync.Mutex
 
 // Append appends recs to the log at path, one JSON object per line,
-// creating the file (mode 0644) if needed.
+// creating the file (mode 0644) if needed. A path that is not a results
+// log (see Check: a model's weights, a binary or text file of another kind,
+// a folder, a device) is refused before anything is written.
 //
 // Each record must hold "alpha" as a finite number (any Go numeric
 // type; it reads back as float64); other numbers must be finite too,
@@ -50,6 +55,9 @@ func Append(path string, recs ...Record) error {
 	appendMu.Lock()
 	defer appendMu.Unlock()
 
+	if err := Check(path); err != nil {
+		return err
+	}
 	_, statErr := os.Stat(path)
 	created := os.IsNotExist(statErr)
 	if created {
@@ -61,15 +69,23 @@ func Append(path string, recs ...Record) error {
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	unlock, err := lockFile(f)
+	unlock, err := filelock.Lock(f)
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("results: lock %s: %w", path, err)
 	}
-	err = writeLines(f, lines)
+	// Checked again under the lock: what another process appended, or a file put there since, is what counts.
+	err = checkOpened(path, f)
+	if err == nil {
+		err = writeLines(f, lines)
+	}
 	unlock()
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
+	}
+	var notLog *NotLogError
+	if errors.As(err, &notLog) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("results: append %s: %w", path, err)
@@ -79,6 +95,18 @@ func Append(path string, recs ...Record) error {
 		atomicfile.SyncDir(filepath.Dir(path))
 	}
 	return nil
+}
+
+// checkOpened checks the log open in f: a regular file holding a log (see Check).
+func checkOpened(path string, f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("results: %s is %s, not a results log file", path, fileio.Kind(fi.Mode()))
+	}
+	return checkLog(path, f)
 }
 
 // writeLines repairs a torn last line of f, writes each line with one

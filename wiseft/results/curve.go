@@ -141,9 +141,9 @@ func Curves(recs []Record, groupKeys ...string) ([]Curve, error) {
 	return curves, nil
 }
 
-// Check reports, for the figures of idDataset and shifts: no curves, a named dataset no curve has a value for,
+// CheckCurves reports, for the figures of idDataset and shifts: no curves, a named dataset no curve has a value for,
 // or a value that is not a fraction in [0, 1].
-func Check(curves []Curve, idDataset string, shifts []string) error {
+func CheckCurves(curves []Curve, idDataset string, shifts []string) error {
 	if len(curves) == 0 {
 		return errors.New("no curves")
 	}

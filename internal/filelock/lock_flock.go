@@ -1,20 +1,25 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package results
+package filelock
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive advisory lock on f, so appends from
-// several processes do not both repair a torn line.
-func lockFile(f *os.File) (unlock func(), err error) {
+func lock(f *os.File, wait bool) (unlock func(), err error) {
+	how := syscall.LOCK_EX
+	if !wait {
+		how |= syscall.LOCK_NB
+	}
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		err = syscall.Flock(int(f.Fd()), how)
 		if err != syscall.EINTR {
 			break
 		}
+	}
+	if err == syscall.EWOULDBLOCK {
+		return nil, ErrLocked
 	}
 	if err != nil {
 		return nil, err
