@@ -177,7 +177,8 @@ func (e *Evaluator) SetWeights(w clipmodel.Weights) error {
 }
 
 // Evaluate classifies the first limit examples of ds (limit ≤ 0: all) and returns top-1 accuracy, macro-F1,
-// per-class accuracy and the confusion matrix, in ds's label space. For a datasets.ClassSubset dataset the logits
+// per-class accuracy, the confusion matrix and the scores of ds's benchmark (see DatasetMetrics), in ds's label
+// space. For a datasets.ClassSubset dataset the logits
 // are restricted to the subset's classes before the arg-max (as the paper does for ImageNet-R and ImageNet-A);
 // otherwise ds must have as many classes as the classifier.
 //
@@ -188,7 +189,7 @@ func (e *Evaluator) Evaluate(ds datasets.Dataset, limit int) (Metrics, error) {
 	if err != nil {
 		return Metrics{}, err
 	}
-	m, err := MetricsFromPredictions(ds.Name(), ds.ClassNames(), preds)
+	m, err := DatasetMetrics(ds, preds)
 	if err != nil {
 		return Metrics{}, err
 	}
@@ -298,16 +299,20 @@ func (e *Evaluator) labelSpace(ds datasets.Dataset) ([][]int, error) {
 	if len(groups) != nLabels {
 		return nil, fmt.Errorf("evaluator: %s lists %d subset classes for %d class names", ds.Name(), len(groups), nLabels)
 	}
+	// A label without classifier classes is never predicted (YTBB-Robust's classes that ImageNet lacks); a
+	// dataset needs at least one label with classes.
+	covered := false
 	for label, g := range groups {
-		if len(g) == 0 {
-			return nil, fmt.Errorf("evaluator: %s maps label %d to no classifier class", ds.Name(), label)
-		}
+		covered = covered || len(g) > 0
 		for _, c := range g {
 			if c < 0 || c >= e.numClasses {
 				return nil, fmt.Errorf("evaluator: %s maps label %d to class %d, outside the classifier's [0, %d)",
 					ds.Name(), label, c, e.numClasses)
 			}
 		}
+	}
+	if !covered {
+		return nil, fmt.Errorf("evaluator: %s maps none of its labels to a classifier class", ds.Name())
 	}
 	return groups, nil
 }

@@ -128,7 +128,7 @@ func writeTable(b *strings.Builder, r *SweepResult, cols []int, heads []string) 
 }
 
 // Records turns the sweep into results-log lines (package results; the paper's --results-db format), one per α:
-// a copy of base (the run's flags), "alpha", and for every set "<set>:top1" and "<set>:f1" (macro-F1).
+// a copy of base (the run's flags), "alpha", and for every set MetricsRecord's keys.
 //
 //	recs := res.Records(results.Record{"model": "ViT-B/32", "train_dataset": "MNIST"})
 //	err := results.Append("results.jsonl", recs...)
@@ -139,12 +139,29 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 		maps.Copy(rec, base)
 		rec[results.AlphaKey] = a
 		for j, s := range r.Sets {
-			rec[s+":top1"] = r.Metrics[i][j].Top1
-			rec[s+":f1"] = r.Metrics[i][j].MacroF1
+			AddMetrics(rec, s, r.Metrics[i][j])
 		}
 		out[i] = rec
 	}
 	return out
+}
+
+// AddMetrics writes the metrics m of set into rec under the keys of the paper's code: "<set>:top1", and
+// "<set>:<key>" for every benchmark score and note ("IWildCamOOD:F1-macro_all", "FMOWOOD:acc_worst_region",
+// "YTBBRobust:pm10", ...); plus this project's own "<set>:f1", the macro-F1 over the labels present (see
+// Metrics.MacroF1), for every set.
+//
+//	rec := results.Record{"alpha": 0.5}
+//	wiseft.AddMetrics(rec, "ImageNet", m)
+func AddMetrics(rec results.Record, set string, m Metrics) {
+	rec[set+":top1"] = m.Top1
+	rec[set+":f1"] = m.MacroF1
+	for k, v := range m.Scores {
+		rec[set+":"+k] = v
+	}
+	for k, v := range m.Notes {
+		rec[set+":"+k] = v
+	}
 }
 
 // Summary prints the sweep as `wiseft run` does: a row per α with the in-distribution set id, each shift and the
