@@ -232,8 +232,19 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 	if err != nil {
 		return nil, skips{}, err
 	}
+	var preds []Prediction
+	sk, err := e.eachLogits(ds, limit, func(idx, label int, row []float32) {
+		preds = append(preds, predict(idx, label, row, project, e.KeepProbs))
+	})
+	return preds, sk, err
+}
+
+// eachLogits streams the first limit examples of ds (limit ≤ 0: all) through the compiled classifier and calls fn
+// with each example's index, label and row of logits (the classifier's classes; the row is reused after fn
+// returns). Examples that cannot be read are left out and counted; it is an error only when none could be read.
+func (e *Evaluator) eachLogits(ds datasets.Dataset, limit int, fn func(idx, label int, row []float32)) (skips, error) {
 	if ds.Len() == 0 {
-		return nil, skips{}, nil
+		return skips{}, nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -241,10 +252,10 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: e.batchSize, Transform: e.transform, Workers: e.Workers,
 		Indices: indices})
 	if err != nil {
-		return nil, skips{}, fmt.Errorf("evaluator: %w", err)
+		return skips{}, fmt.Errorf("evaluator: %w", err)
 	}
 	defer loader.Close()
-	preds := make([]Prediction, 0, len(indices))
+	done := 0
 	v := e.config.Vision
 	per := e.transform.Len()
 	for b := range loader.All() {
@@ -255,20 +266,20 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 		out, err := e.exec.Exec(in)
 		_ = in.FinalizeAll()
 		if err != nil {
-			return nil, skips{}, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
+			return skips{}, fmt.Errorf("evaluator: %s: %w", ds.Name(), err)
 		}
 		logits, err := tensors.CopyFlatData[float32](out[0])
 		_ = out[0].FinalizeAll() // release the device buffer now rather than at garbage collection
 		if err != nil {
-			return nil, skips{}, err
+			return skips{}, err
 		}
 		for k, idx := range b.Indices {
-			row := logits[k*e.numClasses : (k+1)*e.numClasses]
-			preds = append(preds, predict(idx, b.Labels[k], row, project, e.KeepProbs))
+			fn(idx, b.Labels[k], logits[k*e.numClasses:(k+1)*e.numClasses])
+			done++
 		}
 		loader.Recycle(b)
 		if e.Progress != nil {
-			e.Progress(len(preds)+loader.Skipped(), len(indices))
+			e.Progress(done+loader.Skipped(), len(indices))
 		}
 	}
 	// An example that cannot be read (a corrupt or non-image file in a large dataset, a label outside the class
@@ -277,10 +288,10 @@ func (e *Evaluator) predict(ds datasets.Dataset, limit int) ([]Prediction, skips
 	for _, s := range loader.Skips()[:min(loader.Skipped(), 5)] {
 		sk.first = append(sk.first, fmt.Errorf("%s example %d: %w", ds.Name(), s.Index, s.Err))
 	}
-	if len(preds) == 0 && sk.count > 0 {
-		return nil, sk, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), sk.count, sk.first[0])
+	if done == 0 && sk.count > 0 {
+		return sk, fmt.Errorf("no example of %s could be read (%d failed; the first: %w)", ds.Name(), sk.count, sk.first[0])
 	}
-	return preds, sk, nil
+	return sk, nil
 }
 
 // labelSpace returns, for a dataset covering some of the classifier's classes (datasets.SubsetOf: ClassSubset or

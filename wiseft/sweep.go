@@ -43,6 +43,9 @@ type SweepOptions struct {
 	Mix func(alpha float64) (clipmodel.Weights, error)
 	// Progress, when set, is called after each batch.
 	Progress func(alpha float64, set string, done, total int)
+	// Ensemble selects the weight-space ensemble (WiSE-FT, the default), the output-space ensemble of the two
+	// classifiers (the paper's baseline, in SweepResult.Outputs) or both, on the same examples.
+	Ensemble Ensemble
 }
 
 // SweepResult holds the metrics of every α on every evaluation set.
@@ -54,8 +57,12 @@ type SweepResult struct {
 	Alphas []float64
 	// Sets are the evaluation sets' names, in the order given.
 	Sets []string
-	// Metrics[i][j] is the result of Alphas[i] on Sets[j].
+	// Metrics[i][j] is the result of Alphas[i] on Sets[j] (nil when the sweep evaluated only output-space
+	// ensembles).
 	Metrics [][]Metrics
+	// Outputs[i][j] is the result of the output-space ensemble at Alphas[i] on Sets[j] (nil unless
+	// SweepOptions.Ensemble asked for it).
+	Outputs [][]Metrics
 }
 
 // Sweep evaluates the WiSE-FT models θ(α) = (1−α)·θ_zero-shot + α·θ_fine-tuned for every α on every set. One
@@ -110,12 +117,23 @@ func Sweep(zeroShot, fineTuned *Classifier, alphas []float64, sets []EvalSet,
 				InterpolateOptions{AllowExtrapolation: o.AllowExtrapolation})
 		}
 	}
+	if _, err := ParseEnsemble(string(o.Ensemble)); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
 	ev, err := NewEvaluator(zeroShot, o.BatchSize)
 	if err != nil {
 		return nil, err
 	}
 	ev.Workers = o.Workers
+	if o.Ensemble.outputs() {
+		if res.Outputs, err = outputSweep(ev, zeroShot, fineTuned, alphas, sets, res.Sets, o.Progress); err != nil {
+			return nil, err
+		}
+	}
 	for _, alpha := range alphas {
+		if !o.Ensemble.weights() {
+			break
+		}
 		w, err := mix(alpha)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: α = %v: %w", alpha, err)
@@ -161,7 +179,7 @@ func (r *SweepResult) SetIndex(name string) int { return slices.Index(r.Sets, na
 //	m, ok := res.Get(0.5, "MNIST")
 func (r *SweepResult) Get(alpha float64, set string) (Metrics, bool) {
 	i, j := r.Index(alpha), r.SetIndex(set)
-	if i < 0 || j < 0 {
+	if i < 0 || j < 0 || r.Metrics == nil {
 		return Metrics{}, false
 	}
 	return r.Metrics[i][j], true

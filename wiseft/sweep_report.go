@@ -35,7 +35,7 @@ type AlphaChoice struct {
 //	best, err := wiseft.BestAlpha(res, "MNIST-val")
 //	fmt.Printf("best α = %.1f (%.2f%% held-out)\n", best.Alpha, 100*best.HeldOutTop1)
 func BestAlpha(res *SweepResult, heldOut string) (AlphaChoice, error) {
-	if res == nil || len(res.Alphas) == 0 {
+	if res == nil || len(res.Alphas) == 0 || res.Metrics == nil {
 		return AlphaChoice{}, fmt.Errorf("best α: empty sweep")
 	}
 	j := res.SetIndex(heldOut)
@@ -79,10 +79,14 @@ func (c AlphaChoice) String() string {
 	return b.String()
 }
 
-// Table prints the top-1 accuracy (%) of every α (rows) on every set (columns).
+// Table prints the top-1 accuracy (%) of every α (rows) on every set (columns); "" for a sweep without
+// weight-space results (see OutputResult).
 //
 //	fmt.Print(res.Table())
 func (r *SweepResult) Table() string {
+	if r.Metrics == nil {
+		return ""
+	}
 	var b strings.Builder
 	width := 6
 	for _, s := range r.Sets {
@@ -127,8 +131,13 @@ func writeTable(b *strings.Builder, r *SweepResult, cols []int, heads []string) 
 	}
 }
 
+// OutputEnsemblePrefix starts the results keys of the output-space ensemble: "<set>:output_ensemble_top1",
+// "<set>:output_ensemble_F1-macro_all", ..., beside the weight-space ensemble's "<set>:top1".
+const OutputEnsemblePrefix = "output_ensemble_"
+
 // Records turns the sweep into results-log lines (package results; the paper's --results-db format), one per α:
-// a copy of base (the run's flags), "alpha", and for every set MetricsRecord's keys.
+// a copy of base (the run's flags), "alpha", and for every set AddMetrics's keys for the weight-space ensemble
+// and, when the sweep evaluated it, the same keys after OutputEnsemblePrefix for the output-space ensemble.
 //
 //	recs := res.Records(results.Record{"model": "ViT-B/32", "train_dataset": "MNIST"})
 //	err := results.Append("results.jsonl", recs...)
@@ -139,7 +148,12 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 		maps.Copy(rec, base)
 		rec[results.AlphaKey] = a
 		for j, s := range r.Sets {
-			AddMetrics(rec, s, r.Metrics[i][j])
+			if r.Metrics != nil {
+				AddMetrics(rec, s, r.Metrics[i][j])
+			}
+			if r.Outputs != nil {
+				addMetrics(rec, s+":"+OutputEnsemblePrefix, r.Outputs[i][j])
+			}
 		}
 		out[i] = rec
 	}
@@ -153,22 +167,41 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 //
 //	rec := results.Record{"alpha": 0.5}
 //	wiseft.AddMetrics(rec, "ImageNet", m)
-func AddMetrics(rec results.Record, set string, m Metrics) {
-	rec[set+":top1"] = m.Top1
-	rec[set+":f1"] = m.MacroF1
+func AddMetrics(rec results.Record, set string, m Metrics) { addMetrics(rec, set+":", m) }
+
+// addMetrics writes m's keys after prefix.
+func addMetrics(rec results.Record, prefix string, m Metrics) {
+	rec[prefix+"top1"] = m.Top1
+	rec[prefix+"f1"] = m.MacroF1
 	for k, v := range m.Scores {
-		rec[set+":"+k] = v
+		rec[prefix+k] = v
 	}
 	for k, v := range m.Notes {
-		rec[set+":"+k] = v
+		rec[prefix+k] = v
 	}
 }
 
+// OutputResult is the output-space ensemble's part of the sweep as a sweep of its own (Metrics = r.Outputs), for
+// its tables and BestAlpha; nil when the sweep did not evaluate it.
+//
+//	if out := res.OutputResult(); out != nil {
+//		fmt.Print(out.Summary("MNIST", shifts))
+//	}
+func (r *SweepResult) OutputResult() *SweepResult {
+	if r.Outputs == nil {
+		return nil
+	}
+	return &SweepResult{Alphas: r.Alphas, Sets: r.Sets, Metrics: r.Outputs}
+}
+
 // Summary prints the sweep as `wiseft run` does: a row per α with the in-distribution set id, each shift and the
-// shifts' average, top-1 in percent.
+// shifts' average, top-1 in percent; "" for a sweep without weight-space results (see OutputResult).
 //
 //	fmt.Print(res.Summary("MNIST", []string{"MNIST-Inverted", "UCIDigits"}))
 func (r *SweepResult) Summary(id string, shifts []string) string {
+	if r.Metrics == nil {
+		return ""
+	}
 	var b strings.Builder
 	cols := append([]string{id}, shifts...)
 	width := 7
