@@ -45,7 +45,11 @@ func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string
 			name = base + "-" + strconv.Itoa(k)
 		}
 		used[name] = true
-		f, err := alphaFigure(name, r, idDataset, shiftDatasets)
+		var ens *run
+		if e, ok := outputEnsemble(r, idDataset); ok {
+			ens = &e
+		}
+		f, err := alphaFigure(name, r, ens, idDataset, shiftDatasets)
 		if err != nil {
 			return nil, fmt.Errorf("plot: accuracy vs alpha for %s: %w", r.label, err)
 		}
@@ -54,7 +58,9 @@ func AlphaCurves(recs []results.Record, idDataset string, shiftDatasets []string
 	return figs, nil
 }
 
-func alphaFigure(name string, r run, id string, shifts []string) (Figure, error) {
+// alphaFigure draws r's curves and, when ens is not nil, the output-space ensemble's in-distribution and average
+// curves dotted beside them.
+func alphaFigure(name string, r run, ens *run, id string, shifts []string) (Figure, error) {
 	title := "WiSE-FT: accuracy vs. mixing coefficient α"
 	if r.label != "WiSE-FT" {
 		title += "\n" + strings.TrimPrefix(r.label, "WiSE-FT, ")
@@ -69,6 +75,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 		of    func(i int) (float64, bool)
 		style draw.LineStyle
 		glyph draw.GlyphStyle
+		best  bool // the series whose best α is marked
 	}
 	all := []series{{
 		label: id + " (in-distribution)",
@@ -91,7 +98,22 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 		of:    func(i int) (float64, bool) { return r.average(i, shifts) },
 		style: draw.LineStyle{Color: avgCol, Width: vg.Points(2.4), Dashes: []vg.Length{vg.Points(6), vg.Points(2)}},
 		glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}},
+		best:  true,
 	})
+	if ens != nil {
+		dotted := []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+		all = append(all, series{
+			label: id + ", " + OutputEnsembleLabel,
+			of:    func(i int) (float64, bool) { return ens.value(i, id) },
+			style: draw.LineStyle{Color: color.Black, Width: vg.Points(1.6), Dashes: dotted},
+			glyph: draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2), Shape: draw.TriangleGlyph{}},
+		}, series{
+			label: "avg. of " + strconv.Itoa(len(shifts)) + " shifts, " + OutputEnsembleLabel,
+			of:    func(i int) (float64, bool) { return ens.average(i, shifts) },
+			style: draw.LineStyle{Color: avgCol, Width: vg.Points(1.8), Dashes: dotted},
+			glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.4), Shape: draw.TriangleGlyph{}},
+		})
+	}
 
 	// Collect the points first: the marker for the best α goes under
 	// the lines.
@@ -106,7 +128,7 @@ func alphaFigure(name string, r run, id string, shifts []string) (Figure, error)
 			}
 			xyss[si] = append(xyss[si], plotter.XY{X: a, Y: 100 * v})
 			lo, hi = min(lo, 100*v), max(hi, 100*v)
-			if si == len(all)-1 && v > bestV {
+			if s.best && v > bestV {
 				bestA, bestV = a, v
 			}
 		}

@@ -16,11 +16,60 @@ type run struct {
 	label string
 	alpha []float64
 	recs  []results.Record
+	// metric is the key read after "<dataset>:": "top1" (WiSE-FT) or OutputEnsembleTop1.
+	metric string
+	// outputs marks the output-space ensemble's curve of a group, drawn dashed.
+	outputs bool
 }
+
+// OutputEnsembleTop1 is the metric of the output-space ensemble's top-1 accuracy in a record,
+// "<dataset>:output_ensemble_top1" (see wiseft.OutputEnsemblePrefix).
+const OutputEnsembleTop1 = "output_ensemble_top1"
+
+// OutputEnsembleLabel is the legend label of the output-space ensemble's curve.
+const OutputEnsembleLabel = "output-space ensemble"
 
 // value returns the top-1 accuracy of dataset in the run's i-th record.
 func (r run) value(i int, dataset string) (float64, bool) {
-	return r.recs[i].Top1(dataset)
+	if r.metric == "" {
+		return r.recs[i].Top1(dataset)
+	}
+	return r.recs[i].Metric(dataset, r.metric)
+}
+
+// outputEnsemble returns the output-space ensemble's curve of r when its records hold one for dataset id.
+func outputEnsemble(r run, id string) (run, bool) {
+	for _, rec := range r.recs {
+		if _, ok := rec.Metric(id, OutputEnsembleTop1); ok {
+			label := OutputEnsembleLabel
+			if rest, ok := strings.CutPrefix(r.label, "WiSE-FT"); ok {
+				label += rest
+			} else {
+				label = r.label + ", " + label
+			}
+			return run{label: label, alpha: r.alpha, recs: r.recs, metric: OutputEnsembleTop1, outputs: true}, true
+		}
+	}
+	return run{}, false
+}
+
+// withOutputEnsembles appends to runs the output-space ensemble's curve of each that has one.
+func withOutputEnsembles(runs []run, id string) []run {
+	out := slices.Clone(runs)
+	for _, r := range runs {
+		if e, ok := outputEnsemble(r, id); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// top1Of returns a record's top-1 accuracy of d for WiSE-FT or, failing that, for the output-space ensemble.
+func top1Of(r results.Record, d string) (float64, bool) {
+	if v, ok := r.Top1(d); ok {
+		return v, true
+	}
+	return r.Metric(d, OutputEnsembleTop1)
 }
 
 // average returns the mean top-1 accuracy over datasets in the run's
@@ -51,18 +100,25 @@ func checkInputs(recs []results.Record, id string, shifts []string) error {
 		return errors.New("plot: no shift datasets named")
 	}
 	have := map[string]bool{}
+	wanted := append([]string{id}, shifts...)
 	for _, r := range recs {
 		for _, d := range r.Datasets() {
 			if _, ok := r.Top1(d); ok {
 				have[d] = true
 			}
 		}
+		for _, d := range wanted {
+			if _, ok := top1Of(r, d); ok {
+				have[d] = true
+			}
+		}
 	}
-	wanted := append([]string{id}, shifts...)
 	for _, r := range recs {
 		for _, d := range wanted {
-			if v, ok := r.Top1(d); ok && (v < 0 || v > 1) {
-				return fmt.Errorf("plot: %q is %v; top-1 must be a fraction in [0, 1]", d+":top1", v)
+			for _, m := range []string{"top1", OutputEnsembleTop1} {
+				if v, ok := r.Metric(d, m); ok && (v < 0 || v > 1) {
+					return fmt.Errorf("plot: %q is %v; top-1 must be a fraction in [0, 1]", d+":"+m, v)
+				}
 			}
 		}
 	}

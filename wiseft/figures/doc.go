@@ -7,7 +7,10 @@
 // run (a group of records, see [GroupBy]) is one curve through its
 // mixing coefficients α in increasing order, with the zero-shot model
 // (α=0) marked by a star, the fine-tuned model (α=1) by a diamond, and
-// the line y = x dashed. [AlphaCurves] draws accuracy against α. [SaveAll]
+// the line y = x dashed; a run whose records also hold the output-space
+// ensemble's accuracies ("<dataset>:output_ensemble_top1") gets its
+// dashed curve beside WiSE-FT's, as in the paper's comparison.
+// [AlphaCurves] draws accuracy against α. [SaveAll]
 // writes the scatter figures as SVG and PNG.
 //
 //	recs, _, err := results.Read("results.jsonl")

@@ -9,6 +9,7 @@ import (
 	"github.com/gowiseft/wiseft/wiseft/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 )
 
 // AverageName is the [Figure.Name] of the scatter over the average of
@@ -20,7 +21,10 @@ const AverageName = "average"
 // top-1 accuracy against idDataset top-1 accuracy, both on logit axes
 // labelled in percent, one curve per run through its α values in
 // increasing order, the zero-shot (α=0) and fine-tuned (α=1) models
-// marked and the line y = x dashed.
+// marked and the line y = x dashed. A run whose records also hold the
+// output-space ensemble's accuracies ("<dataset>:output_ensemble_top1",
+// the paper's baseline) gets a second, dashed curve through them, as the
+// paper's figure compares the two.
 //
 // Records without a numeric "alpha" are ignored; records of one run are
 // told apart by [GroupBy] keys. A figure uses the records that have the
@@ -43,6 +47,7 @@ func Scatter(recs []results.Record, idDataset string, shiftDatasets []string, op
 	if err != nil {
 		return nil, err
 	}
+	runs = withOutputEnsembles(runs, idDataset)
 	xOf := func(r run, i int) (float64, bool) { return r.value(i, idDataset) }
 	xLabel := idDataset + " top-1 accuracy (%)"
 
@@ -112,12 +117,18 @@ func scatterFigure(name, title, xLabel, yLabel string, runs []run, o options,
 		col := runColor(ri)
 		line, _ := plotter.NewLine(cv.xys)
 		line.LineStyle = curveStyle(col)
+		if runs[ri].outputs {
+			line.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
 		pts, _ := plotter.NewScatter(cv.xys)
 		pts.GlyphStyle = pointStyle(col)
 		p.Add(line, pts)
 		entries = append(entries, legendEntry{runs[ri].label, []plot.Thumbnailer{line, pts}})
 
 		for i, a := range cv.alphas {
+			if runs[ri].outputs {
+				break // the endpoints are the same two models as WiSE-FT's, marked once
+			}
 			if a == 0 {
 				p.Add(marker(cv.xys[i], zeroShotStyle(col)))
 			}
