@@ -68,6 +68,11 @@ type FineTuneConfig struct {
 	// BF16 trains in mixed precision: float32 weights and optimizer state, the image tower's matrix products in
 	// bfloat16 (see clipmodel.SetComputeDType). Worth it on accelerators; on SimpleGo it is slower.
 	BF16 bool
+	// AfterEpoch, when set, is called after each epoch (0-based, as the paper's current_epoch) and its checkpoint
+	// with the classifier as trained so far, e.g. to evaluate it as the paper's fine-tuning does after every
+	// epoch. The classifier is the one being trained: use it during the call (an Evaluator copies its weights),
+	// Clone it to keep it. An error stops the run and is returned.
+	AfterEpoch func(epoch int, c *Classifier) error
 }
 
 // DefaultFineTuneConfig returns the paper's end-to-end fine-tuning settings (ImageNet, ViT-B/32): 10 epochs,
@@ -141,7 +146,8 @@ type trainer struct {
 // weight decay on every trainable tensor) after global-norm gradient clipping, with the learning rate of
 // CosineLR set before each step, and the loss is SmoothedCrossEntropy: the recipe of the paper's finetune.py.
 //
-// Epoch e visits the examples in a permutation drawn from (Seed, e); each image goes through the model's
+// Epoch e visits the examples in a permutation drawn from (Seed, e) (in index order for a datasets.InOrder
+// training set, as the paper's unshuffled loaders do); each image goes through the model's
 // Transform.Train augmentation with a generator seeded from (Seed, e, step). Batches are decoded and augmented
 // on all cores, one batch ahead of the step that runs.
 func FineTune(zs *Classifier, train datasets.Dataset, cfg FineTuneConfig) (*Classifier, error) {
@@ -340,6 +346,11 @@ func (t *trainer) run(startEpoch, startStep int) error {
 		if t.cfg.CheckpointDir != "" {
 			if _, err := writeCheckpoint(t.cfg.CheckpointDir, t.cls, t.ctx, t.state(epoch+1, 0)); err != nil {
 				return fmt.Errorf("fine-tune: checkpoint after epoch %d: %w", epoch+1, err)
+			}
+		}
+		if t.cfg.AfterEpoch != nil {
+			if err := t.cfg.AfterEpoch(epoch, t.cls); err != nil {
+				return fmt.Errorf("fine-tune: after epoch %d: %w", epoch+1, err)
 			}
 		}
 	}
