@@ -22,36 +22,54 @@ import (
 type runFlags struct {
 	trainDataset, model, evalDatasets, template, resultsDB, save, dataLocation, alpha, load, cacheDir string
 	fisher, heldOut, plots, classNames, resume                                                        string
-	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
+	expName, classnamesSet, modelsDir, ensemble, fisherSplit                                          string
+	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples, fisherEpochs         int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation, resumeSet                                                      bool
+	freezeEncoder, allowExtrapolation, resumeSet, evalEveryEpoch                                      bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 }
 
+// Defaults of the paper's src/args.py where a flag is not given (the project's main job, scripts/main.sh,
+// passes its own).
+const (
+	paperBatchSize = 128
+	paperLR        = 0.001
+	paperAlpha     = "0.5"
+)
+
 func runRun(args []string) error {
 	def := wiseft.DefaultFineTuneConfig()
 	var f runFlags
-	fs := newFlags("run", "--model M --train-dataset D --eval-datasets D1,D2,... [flags]")
+	const synopsis = "--model M --train-dataset D --eval-datasets D1,D2,... [flags]"
+	fs := newFlags("run", synopsis)
+	fs.Usage = func() { printFlags(fs, synopsis) }
 	fs.StringVar(&f.trainDataset, "train-dataset", "", "dataset to fine-tune on (its training split)")
-	fs.StringVar(&f.model, "model", "", "CLIP model: Hugging Face folder, .safetensors file, or the shipped \"wiseft-tiny\"")
+	fs.StringVar(&f.model, "model", "", "CLIP model: Hugging Face folder, .safetensors file, the shipped \"wiseft-tiny\", or an architecture (\"ViT-B/32\") whose weights are in the models folder")
+	fs.StringVar(&f.modelsDir, "models-dir", "", "folder of named models: --model ViT-B/32 loads <dir>/ViT-B-32 (or ViT-B/32, clip-vit-base-patch32) (default $"+ModelsEnv+")")
 	fs.StringVar(&f.evalDatasets, "eval-datasets", "", "comma-separated datasets to evaluate (test splits); the first is the in-distribution one")
 	fs.StringVar(&f.template, "template", "", "prompt template set for the zero-shot head (default: the training dataset's own)")
 	fs.StringVar(&f.resultsDB, "results-db", "", "append one JSON line per α to this file")
 	fs.StringVar(&f.save, "save", "", "folder for the zero-shot and fine-tuned classifiers, checkpoints and plots")
 	fs.StringVar(&f.dataLocation, "data-location", "", "data folder (default $WISEFT_DATA or ./data)")
-	fs.StringVar(&f.alpha, "alpha", "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1", "comma-separated mixing coefficients α")
-	fs.StringVar(&f.load, "load", "", "ZEROSHOT,FINETUNED classifier folders: skip training, only sweep α")
+	fs.StringVar(&f.alpha, "alpha", paperAlpha, "mixing coefficients α, space-separated as the paper writes them (--alpha 0 0.1 0.2) or comma-separated")
+	fs.StringVar(&f.load, "load", "", "ZEROSHOT,FINETUNED classifier folders: skip training, only sweep α; one folder: evaluate that classifier")
+	fs.StringVar(&f.expName, "exp_name", "", "name of the experiment, written to the results (for organisation only)")
+	fs.StringVar(&f.classnamesSet, "classnames", "openai", "which class names the zero-shot head uses: \"openai\", the datasets' own (see --class-names for a file)")
+	fs.StringVar(&f.ensemble, "ensemble", "weights", "what each α evaluates: weights (WiSE-FT), outputs (the output-space ensemble of the two classifiers, the paper's baseline) or both")
+	fs.BoolVar(&f.evalEveryEpoch, "eval-every-epoch", false, "evaluate the fine-tuned classifier after every epoch and append a results line each (current_epoch), as the paper's fine-tuning does")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for image features of the linear classifier (--freeze-encoder)")
 	fs.StringVar(&f.fisher, "fisher", "", "FISHER0,FISHER1 safetensors files, or \"compute\": merge with Fisher weights instead of plain interpolation")
-	fs.Float64Var(&f.fisherFloor, "fisher-floor", 1e-8, "floor of the Fisher values")
-	fs.IntVar(&f.fisherExamples, "fisher-examples", 512, "training examples used by --fisher=compute")
+	fs.Float64Var(&f.fisherFloor, "fisher_floor", 1e-8, "floor of the Fisher values")
+	fs.IntVar(&f.fisherExamples, "fisher-examples", 0, "--fisher=compute: 0 passes over every example (the paper's estimate); N estimates from a seeded sample of N in one pass (cheaper)")
+	fs.IntVar(&f.fisherEpochs, "fisher-epochs", 0, "--fisher=compute: passes over the examples (0: --epochs, as the paper's fisher.py; 1 with --fisher-examples)")
+	fs.StringVar(&f.fisherSplit, "fisher-split", "train", "--fisher=compute: the split of --train-dataset to estimate on; test is what the paper's fisher.py reads")
 	fs.IntVar(&f.epochs, "epochs", def.Epochs, "fine-tuning epochs")
-	fs.IntVar(&f.batchSize, "batch-size", def.BatchSize, "fine-tuning batch size")
-	fs.Float64Var(&f.lr, "lr", def.LR, "peak learning rate")
+	fs.IntVar(&f.batchSize, "batch-size", paperBatchSize, "fine-tuning batch size")
+	fs.Float64Var(&f.lr, "lr", paperLR, "peak learning rate")
 	fs.Float64Var(&f.ls, "ls", 0, "label smoothing")
 	fs.Float64Var(&f.wd, "wd", def.WeightDecay, "AdamW weight decay")
-	fs.IntVar(&f.warmup, "warmup-length", def.WarmupSteps, "learning-rate warm-up steps")
+	fs.IntVar(&f.warmup, "warmup_length", def.WarmupSteps, "learning-rate warm-up steps")
 	fs.BoolVar(&f.freezeEncoder, "freeze-encoder", false, "train only the head on cached image features (linear classifier)")
 	fs.BoolVar(&f.allowExtrapolation, "allow-extrapolation", false, "accept α outside [0, 1]")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the data order, augmentation and generated datasets")
@@ -63,11 +81,13 @@ func runRun(args []string) error {
 	fs.StringVar(&f.classNames, "class-names", "", "file of class names, one per line in label order, replacing the training (or, with --load, the first evaluation) dataset's")
 	fs.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval between progress lines when standard error is not a terminal (0: every step)")
 	fs.Var(noopValue{}, "resume", "continue an interrupted fine-tuning from the newest checkpoint in <save>/checkpoints, or from `DIR` (optional: a checkpoint, or a folder of them)")
+	args = paperSpelling(fs, args, "alpha")
 	args, f.resume, f.resumeSet = takeOptionalValueFlag(args, "resume")
 	rest, err := parseFlags(fs, args, nil)
 	if err != nil {
 		return err
 	}
+	expandPaths(&f)
 	if len(rest) > 0 {
 		return usagef("unexpected argument %q", rest[0])
 	}
@@ -107,8 +127,15 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if f.load == "" && f.save == "" {
 		return usagef("--save is required when fine-tuning (the classifiers and checkpoints go there)")
 	}
-	if f.load != "" && len(splitList(f.load)) != 2 {
-		return usagef("--load takes two folders, ZEROSHOT,FINETUNED; got %d", len(splitList(f.load)))
+	if n := len(splitList(f.load)); f.load != "" && n != 1 && n != 2 {
+		return usagef("--load takes two folders, ZEROSHOT,FINETUNED (or one classifier to evaluate); got %d", n)
+	}
+	if f.classnamesSet != "openai" {
+		return usagef("--classnames %q: only \"openai\" (the datasets' own names) is supported; give other names with --class-names FILE", f.classnamesSet)
+	}
+	ensemble, err := wiseft.ParseEnsemble(f.ensemble)
+	if err != nil {
+		return usagef("--ensemble: %v", err)
 	}
 	if f.template != "" {
 		if _, err := templates.Get(f.template); err != nil {
@@ -124,7 +151,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 	}
 	var model *clipmodel.Model
 	if f.load == "" {
-		if model, err = resolveModel(f.model); err != nil {
+		if model, err = resolveNamedModel(f.model, f.modelsDir); err != nil {
 			return err
 		}
 	}
@@ -158,18 +185,25 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
 		return err
 	}
+	if paths := splitList(f.load); len(paths) == 1 {
+		return evaluateLoaded(f, alphas, paths[0], sets, train)
+	}
 	var zs, ft *wiseft.Classifier
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
 			return err
 		}
 	} else {
-		if zs, ft, err = trainPair(f, model, train); err != nil {
+		var afterEpoch func(int, *wiseft.Classifier) error
+		if f.evalEveryEpoch {
+			afterEpoch = epochEvaluation(f, alphas, evalSetsOnly(sets, evalNames, heldOut))
+		}
+		if zs, ft, err = trainPair(f, model, train, afterEpoch); err != nil {
 			return err
 		}
 	}
 	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, AllowExtrapolation: f.allowExtrapolation,
-		Progress: sweepProgress()}
+		Progress: sweepProgress(), Ensemble: ensemble}
 	if f.fisher != "" {
 		mix, err := fisherMix(f, zs, ft, train)
 		if err != nil {
@@ -186,22 +220,26 @@ func runWiSEFT(f runFlags, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "sweep: %d α × %d sets in %.0fs\n", len(alphas), len(sets), time.Since(start).Seconds())
+	shown := res
+	if res.Metrics == nil {
+		shown = res.OutputResult()
+	}
 	for j, set := range res.Sets {
-		if m := res.Metrics[0][j]; m.Skipped > 0 {
+		if m := shown.Metrics[0][j]; m.Skipped > 0 {
 			fmt.Fprintf(os.Stderr, "%s: %d unreadable examples skipped (first: %s)\n", set, m.Skipped, m.SkipErrors[0])
 		}
 	}
 	idName := evalNames[0]
 	shifts := slices.DeleteFunc(slices.Clone(evalNames[1:]), func(s string) bool { return s == heldOut })
-	fmt.Print(res.Summary(idName, shifts))
+	printSweep(res, idName, shifts)
 	if heldOut != "" {
-		best, err := wiseft.BestAlpha(res, heldOut)
+		best, err := wiseft.BestAlpha(shown, heldOut)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
 	}
-	recs := res.Records(baseRecord(f))
+	recs := res.Records(paperRecord(f, alphas, f.load == ""))
 	if f.resultsDB != "" {
 		if err := results.Append(f.resultsDB, recs...); err != nil {
 			return err
@@ -225,8 +263,10 @@ func runWiSEFT(f runFlags, _ []string) error {
 	return nil
 }
 
-// trainPair builds the zero-shot classifier, fine-tunes it, and saves both under f.save.
-func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *wiseft.Classifier, err error) {
+// trainPair builds the zero-shot classifier, fine-tunes it (calling afterEpoch, when set, after every epoch), and
+// saves both under f.save.
+func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset,
+	afterEpoch func(int, *wiseft.Classifier) error) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
 	if err != nil {
 		return nil, nil, err
@@ -253,6 +293,7 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset) (zs, ft *
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder, cfg.CacheDir = f.ls, f.seed, f.freezeEncoder, f.cacheDir
 	cfg.CheckpointDir = filepath.Join(f.save, "checkpoints")
 	cfg.Progress = wiseft.TerminalProgressEvery(os.Stderr, f.progressEvery)
+	cfg.AfterEpoch = afterEpoch
 	if f.wd == 0 {
 		cfg.WeightDecay = -1 // FineTuneConfig reads 0 as "default"; a negative value switches decay off
 	}
@@ -295,7 +336,8 @@ func baseRecord(f runFlags) results.Record {
 		"load": f.load, "cache_dir": f.cacheDir, "fisher": f.fisher, "fisher_floor": f.fisherFloor,
 		"epochs": f.epochs, "batch_size": f.batchSize, "lr": f.lr, "ls": f.ls, "wd": f.wd,
 		"warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder, "seed": f.seed, "eval_limit": f.evalLimit,
-		"train_limit": f.trainLimit, "held_out": f.heldOut,
+		"train_limit": f.trainLimit, "held_out": f.heldOut, "fisher_examples": f.fisherExamples,
+		"fisher_epochs": fisherOptions(f).Epochs, "fisher_split": f.fisherSplit,
 	}
 }
 
@@ -351,8 +393,12 @@ func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (f
 		if train == nil {
 			return nil, usagef("--fisher=compute needs --train-dataset")
 		}
+		data, err := fisherData(f, train)
+		if err != nil {
+			return nil, err
+		}
 		for _, c := range []*wiseft.Classifier{zs, ft} {
-			fw, err := wiseft.ComputeFisher(c, train, f.fisherExamples, f.seed)
+			fw, err := wiseft.ComputeFisherWith(c, data, fisherOptions(f))
 			if err != nil {
 				return nil, err
 			}
