@@ -13,6 +13,7 @@ bin/wiseft run \
   --train-dataset MNIST \
   --eval-datasets MNIST,MNIST-Rotated,MNIST-Inverted,MNIST-Colour,MNIST-Sketch,MNIST-LowRes,UCIDigits,FontDigits \
   --epochs 1 --batch-size 128 --lr 1e-3 --warmup-length 50 --wd 0.1 \
+  --alpha 0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1 \
   --eval-limit 2000 --seed 1 \
   --save "$OUT" --results-db "$OUT/results.jsonl" "$@"
 echo "main job: $(( $(date +%s) - start ))s"

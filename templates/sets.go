@@ -62,3 +62,31 @@ var Letter = []string{
 	"a drawing of the letter {}.",
 	"an image of the letter {}.",
 }
+
+// IWildCam are the paper code's two templates for iWildCam's animal species (iwildcam_template).
+var IWildCam = []string{
+	"a photo of {}.",
+	"{} in the wild.",
+}
+
+// FMoW are the paper code's 16 templates for FMoW's satellite-image categories (fmow_template). The class names
+// are WILDS' own, with underscores ("airport_hangar"): most templates take them as they are, as the paper's
+// code does; the two with ArticlePlaceholder take them with spaces after "a" or "an".
+var FMoW = []string{
+	"satellite photo of a {}.",
+	"aerial photo of a {}.",
+	"satellite photo of {an}.",
+	"aerial photo of {an}.",
+	"satellite photo of a {} in asia.",
+	"aerial photo of a {} in asia.",
+	"satellite photo of a {} in africa.",
+	"aerial photo of a {} in africa.",
+	"satellite photo of a {} in the americas.",
+	"aerial photo of a {} in the americas.",
+	"satellite photo of a {} in europe.",
+	"aerial photo of a {} in europe.",
+	"satellite photo of a {} in oceania.",
+	"aerial photo of a {} in oceania.",
+	"a photo of a {}.",
+	"{}.",
+}

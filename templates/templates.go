@@ -1,6 +1,7 @@
 // Package templates holds every prompt template set the project knows, by the names --template takes: OpenAI's 80
-// ImageNet templates, the paper code's simple template, CLIP's CIFAR templates and the shipped world's digit,
-// clothing and letter templates. Each template contains "{}" where the class name goes. It imports nothing of the
+// ImageNet templates, the paper code's simple, iWildCam and FMoW templates, CLIP's CIFAR templates and the shipped
+// world's digit, clothing and letter templates. Each template contains "{}" where the class name goes, or
+// ArticlePlaceholder where it goes after "a" or "an". It imports nothing of the
 // project, so datasets, the method and the command line all read templates from here.
 //
 //	ts, err := templates.Get("openai_imagenet_template")
@@ -109,7 +110,14 @@ var registry = map[string][]string{
 	"digit_template":           Digit,
 	"fashion_template":         Fashion,
 	"letter_template":          Letter,
+	"iwildcam_template":        IWildCam,
+	"fmow_template":            FMoW,
 }
+
+// ArticlePlaceholder in a template stands for the class name with underscores read as spaces, after "a" or "an"
+// by its first letter ("an airport hangar", "a barn"): the paper code's append_proper_article, which its FMoW
+// templates use.
+const ArticlePlaceholder = "{an}"
 
 // Get returns a named template set; an unknown name is an error listing the known ones.
 func Get(name string) ([]string, error) {
@@ -130,11 +138,23 @@ func Names() []string {
 	return out
 }
 
-// Fill puts className into every template.
+// Fill puts className into every template: as it is for "{}", with its article for ArticlePlaceholder.
 func Fill(ts []string, className string) []string {
 	out := make([]string, len(ts))
 	for i, t := range ts {
+		t = strings.ReplaceAll(t, ArticlePlaceholder, WithArticle(className))
 		out[i] = strings.ReplaceAll(t, "{}", className)
 	}
 	return out
+}
+
+// WithArticle is the class name with underscores read as spaces after "an" when it starts with a lower-case
+// vowel and "a" otherwise, as the paper code's append_proper_article writes it ("airport_hangar" gives "an airport
+// hangar"; "Oak" gives "a Oak", since only a, e, i, o, u count).
+func WithArticle(className string) string {
+	name := strings.ReplaceAll(className, "_", " ")
+	if name != "" && strings.ContainsRune("aeiou", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
 }

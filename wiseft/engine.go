@@ -236,11 +236,13 @@ func (e *engine) setWeights(w clipmodel.Weights) error {
 	return nil
 }
 
-// passResult is what a pass returns: per coefficient point, the predictions in the order of the examples read.
+// passResult is what a pass returns: per coefficient point, the predictions in the order of the examples read,
+// and for the points asked for, their raw logits (over all the classifier's classes, rows in the same order).
 type passResult struct {
-	preds [][]Prediction
-	skips skips
-	n     int // examples asked for
+	preds  [][]Prediction
+	logits map[int][]float32
+	skips  skips
+	n      int // examples asked for
 }
 
 // skips counts the examples a pass left out and keeps the first few errors.
@@ -250,9 +252,10 @@ type skips struct {
 }
 
 // pass streams the given examples of ds (indices; nil: all) through the program once and classifies every batch
-// at every point, reporting progress after each batch. Cancelling ctx stops it between batches with ctx's error.
+// at every point, keeping the raw logits of the points listed in keepLogits, and reports progress after each
+// batch. Cancelling ctx stops it between batches with ctx's error.
 func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, points []point, keepProbs bool,
-	progress func(done, total int)) (*passResult, error) {
+	keepLogits []int, progress func(done, total int)) (*passResult, error) {
 	project, err := labelSpace(ds, e.classes)
 	if err != nil {
 		return nil, err
@@ -260,7 +263,7 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 	if indices == nil {
 		indices = firstN(ds.Len(), 0)
 	}
-	res := &passResult{preds: make([][]Prediction, len(points)), n: len(indices)}
+	res := &passResult{preds: make([][]Prediction, len(points)), logits: map[int][]float32{}, n: len(indices)}
 	if len(indices) == 0 {
 		return res, nil
 	}
@@ -274,6 +277,7 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 	defer loader.Close()
 	nb := loader.NumBatches()
 	perBatch := make([][][]Prediction, nb) // [batch][point][]Prediction
+	rawBatch := make([]map[int][]float32, nb)
 	var (
 		mu       sync.Mutex
 		firstErr error
@@ -313,6 +317,7 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 				in := tensors.FromFlatDataAndDimensions(pixels, e.batch, v.Channels, v.ImageSize, v.ImageSize)
 				loader.Recycle(b)
 				out := make([][]Prediction, len(points))
+				raw := map[int][]float32{}
 				for i := range points {
 					logits, err := e.run(in, coefs[i])
 					if err != nil {
@@ -330,10 +335,13 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 						}
 						out[i] = append(out[i], predict(idx, b.Labels[k], row, project, keepProbs))
 					}
+					if slices.Contains(keepLogits, i) {
+						raw[i] = logits[:b.N*e.classes]
+					}
 				}
 				_ = in.FinalizeAll()
 				mu.Lock() // progress under the lock: the counts it sees only grow
-				perBatch[b.Number] = out
+				perBatch[b.Number], rawBatch[b.Number] = out, raw
 				done += b.N
 				if progress != nil {
 					progress(done+loader.Skipped(), len(indices))
@@ -346,11 +354,14 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	for _, bp := range perBatch {
+	for k, bp := range perBatch {
 		for i := range points {
 			if bp != nil {
 				res.preds[i] = append(res.preds[i], bp[i]...)
 			}
+		}
+		for i, rows := range rawBatch[k] {
+			res.logits[i] = append(res.logits[i], rows...)
 		}
 	}
 	// An example that cannot be read (a corrupt or non-image file in a large dataset, a label outside the class

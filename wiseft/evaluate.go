@@ -148,7 +148,8 @@ func (e *Evaluator) SetWeights(w clipmodel.Weights) error {
 }
 
 // Evaluate classifies the first limit examples of ds (limit ≤ 0: all) and returns top-1 accuracy, macro-F1,
-// per-class accuracy and the confusion matrix, in ds's label space. For a datasets.ClassSubset dataset the logits
+// per-class accuracy, the confusion matrix and the scores of ds's benchmark (see DatasetMetrics), in ds's label
+// space. For a datasets.ClassSubset dataset the logits
 // are restricted to the subset's classes before the arg-max (as the paper does for ImageNet-R and ImageNet-A);
 // otherwise ds must have as many classes as the classifier. Cancelling ctx stops it between batches.
 //
@@ -159,15 +160,17 @@ func (e *Evaluator) Evaluate(ctx context.Context, ds datasets.Dataset, limit int
 	if err != nil {
 		return Metrics{}, err
 	}
-	return metricsOf(ds.Name(), ds.ClassNames(), r.preds[0], r.skips)
+	return metricsOf(ds.Name(), ds, r.preds[0], r.skips)
 }
 
-// metricsOf turns a pass's predictions of one set into metrics, with its skipped examples.
-func metricsOf(name string, classNames []string, preds []Prediction, sk skips) (Metrics, error) {
-	m, err := MetricsFromPredictions(name, classNames, preds)
+// metricsOf turns a pass's predictions of one set into metrics (DatasetMetrics, with the benchmark's own scores),
+// named name, with its skipped examples.
+func metricsOf(name string, ds datasets.Dataset, preds []Prediction, sk skips) (Metrics, error) {
+	m, err := DatasetMetrics(ds, preds)
 	if err != nil {
 		return Metrics{}, err
 	}
+	m.Dataset = name
 	m.Skipped = sk.count
 	for _, s := range sk.first {
 		m.SkipErrors = append(m.SkipErrors, s.Error())
@@ -200,7 +203,7 @@ func (e *Evaluator) predict(ctx context.Context, ds datasets.Dataset, limit int)
 	if ds == nil {
 		return nil, fmt.Errorf("evaluator: no dataset")
 	}
-	r, err := e.e.pass(ctx, ds, firstN(ds.Len(), limit), []point{{}}, e.opts.KeepProbs, e.opts.Progress)
+	r, err := e.e.pass(ctx, ds, firstN(ds.Len(), limit), []point{{}}, e.opts.KeepProbs, nil, e.opts.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("evaluator: %w", err)
 	}
@@ -223,16 +226,20 @@ func labelSpace(ds datasets.Dataset, numClasses int) ([][]int, error) {
 	if len(groups) != nLabels {
 		return nil, fmt.Errorf("%s lists %d subset classes for %d class names", ds.Name(), len(groups), nLabels)
 	}
+	// A label without classifier classes is never predicted (YTBB-Robust's classes that ImageNet lacks); a
+	// dataset needs at least one label with classes.
+	covered := false
 	for label, g := range groups {
-		if len(g) == 0 {
-			return nil, fmt.Errorf("%s maps label %d to no classifier class", ds.Name(), label)
-		}
+		covered = covered || len(g) > 0
 		for _, c := range g {
 			if c < 0 || c >= numClasses {
 				return nil, fmt.Errorf("%s maps label %d to class %d, outside the classifier's [0, %d)",
 					ds.Name(), label, c, numClasses)
 			}
 		}
+	}
+	if !covered {
+		return nil, fmt.Errorf("%s maps none of its labels to a classifier class", ds.Name())
 	}
 	return groups, nil
 }

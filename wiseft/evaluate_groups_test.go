@@ -102,3 +102,33 @@ func TestEvaluatorSkipsUnreadableExamples(t *testing.T) {
 		t.Error("a dataset with no readable example evaluated without error")
 	}
 }
+
+// TestEvaluatorLabelWithoutClasses: a label with no classifier class (YTBB-Robust's "cow") is never predicted and
+// has probability 0; a dataset none of whose labels has a class is refused.
+func TestEvaluatorLabelWithoutClasses(t *testing.T) {
+	clf := randomClassifier(t, 4, 23)
+	base := syntheticDataset("partial", 3, 9, 6)
+	ds := &groupsDataset{memDataset: *base, groups: [][]int{{}, {0, 1}, {2, 3}}}
+	ev, err := NewEvaluator(clf, EvalOptions{BatchSize: 4, KeepProbs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds, err := ev.Predict(context.Background(), ds, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := hostLogits(t, clf, ds)
+	for i, p := range preds {
+		want := 1
+		if max(logits[i][2], logits[i][3]) > max(logits[i][0], logits[i][1]) {
+			want = 2
+		}
+		if p.Predicted != want || p.Probs[0] != 0 {
+			t.Errorf("example %d: predicted %d (want %d), p(label 0) = %v", i, p.Predicted, want, p.Probs[0])
+		}
+	}
+	none := &groupsDataset{memDataset: *base, groups: [][]int{{}, {}, {}}}
+	if _, err := ev.Predict(context.Background(), none, 0); err == nil {
+		t.Error("a dataset without any classifier class was evaluated")
+	}
+}

@@ -3,7 +3,8 @@ package wiseft
 import "math"
 
 // predict turns one row of logits into a Prediction: the logits are restricted to project's classes when project
-// is not nil (label l reads logit project[l]), then arg-max (first maximum) and softmax in float64.
+// is not nil (label l reads the largest of the logits of its classes project[l], −∞ for a label without classes,
+// which is then never predicted), then arg-max (first maximum) and softmax in float64.
 func predict(index, label int, logits []float32, project [][]int, keepProbs bool) Prediction {
 	n := len(logits)
 	if project != nil {

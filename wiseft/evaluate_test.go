@@ -77,7 +77,10 @@ func TestEvaluatorMatchesHostComputation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(progress, [][2]int{{4, 11}, {8, 11}, {11, 11}}) {
+	// One call per batch as it finishes (concurrent batches may finish in either order): counts of 4, 4 and 3
+	// examples, summed.
+	if len(progress) != 3 || progress[2] != [2]int{11, 11} ||
+		!slices.Contains([][2]int{{4, 11}, {3, 11}}, progress[0]) || !slices.Contains([]int{7, 8}, progress[1][0]) {
 		t.Errorf("progress %v", progress)
 	}
 	logits := hostLogits(t, clf, ds)

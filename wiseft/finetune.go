@@ -111,6 +111,11 @@ type TrainRun struct {
 	StopAfterEpoch int
 	// Progress, when set, is called after every step (see TerminalProgress).
 	Progress func(ProgressInfo)
+	// AfterEpoch, when set, is called after each epoch (0-based, as the paper's current_epoch) and its checkpoint
+	// with the classifier as trained so far, e.g. to evaluate it as the paper's fine-tuning does after every
+	// epoch. The classifier is the one being trained: use it during the call (an Evaluator copies its weights),
+	// Clone it to keep it. An error stops the run and is returned.
+	AfterEpoch func(epoch int, c *Classifier) error
 	// Workers bounds the concurrent executions of a sharded step (FineTuneConfig.Shards); 0: one per CPU.
 	Workers int
 	// Devices is the number of XLA devices each batch is split over (0: all the backend has; SimpleGo has one).
@@ -174,7 +179,8 @@ type trainer struct {
 // weight decay on every trainable tensor) after global-norm gradient clipping, with the learning rate of
 // CosineLR set before each step, and the loss is SmoothedCrossEntropy: the recipe of the paper's finetune.py.
 //
-// Epoch e visits the examples in a permutation drawn from (Seed, e); each image goes through the model's
+// Epoch e visits the examples in a permutation drawn from (Seed, e) (in index order for a datasets.InOrder
+// training set, as the paper's unshuffled loaders do); each image goes through the model's
 // Transform.Train augmentation with a generator seeded from (Seed, e, step). Batches are decoded and augmented
 // on all cores, one batch ahead of the step that runs.
 //
@@ -259,6 +265,17 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 		Batch: t.nextBatch, Step: t.step,
 		Dir: run.CheckpointDir, Save: t.saveCheckpoint, Recipe: t.recipe(), ResumedFrom: run.ResumeFrom,
 		Progress: run.Progress,
+	}
+	if run.AfterEpoch != nil {
+		loop.AfterEpoch = func(epochsDone int) error {
+			if err := t.syncWeights(); err != nil {
+				return err
+			}
+			if err := run.AfterEpoch(epochsDone-1, t.cls); err != nil {
+				return fmt.Errorf("after epoch %d: %w", epochsDone, err)
+			}
+			return nil
+		}
 	}
 	if err := loop.Run(ctx, from); err != nil {
 		var stopped *StoppedError
@@ -374,7 +391,7 @@ func (t *trainer) build() error {
 // nextBatch makes the batch of step (0-based) of epoch; the loop calls it in step order from one goroutine.
 func (t *trainer) nextBatch(epoch, step int) (trainBatch, error) {
 	if epoch != t.permEpoch {
-		t.perm, t.permEpoch = epochPermutation(t.cfg.Seed, epoch, t.n), epoch
+		t.perm, t.permEpoch = epochOrder(t.train, t.cfg.Seed, epoch, t.n), epoch
 	}
 	return t.makeBatch(t.perm, epoch, step)
 }

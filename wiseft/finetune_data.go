@@ -5,6 +5,7 @@ import (
 	"image"
 	"math/rand/v2"
 
+	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/internal/detrand"
 	"github.com/gowiseft/wiseft/internal/parallel"
 
@@ -24,6 +25,15 @@ const (
 func epochPermutation(seed uint64, epoch, n int) []int {
 	r := rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamPermutation), detrand.SplitMix64(uint64(epoch))))
 	return r.Perm(n)
+}
+
+// epochOrder is epochPermutation, or the identity for a training set the paper's code does not shuffle
+// (datasets.InOrder: CIFAR-100, ImageNet-K).
+func epochOrder(train datasets.Dataset, seed uint64, epoch, n int) []int {
+	if datasets.TrainsInOrder(train) {
+		return firstN(n, 0)
+	}
+	return epochPermutation(seed, epoch, n)
 }
 
 // augmentationRNG is the generator of the random crops of one step.

@@ -147,3 +147,101 @@ func TestComputeFisherSamplesFromTheModel(t *testing.T) {
 		}
 	}
 }
+
+// TestComputeFisherLabelSmoothingMatchesHost checks the head's Fisher of one example with the label-smoothed loss
+// (the paper's fisher.py with --ls > 0) against its closed form: ∂/∂bias_c of (1−ls)·log p_y + ls·mean_j log p_j
+// is (1−ls)·[c=y] + ls/K − p_c, and ∂/∂W_ck is that times z_k.
+func TestComputeFisherLabelSmoothingMatchesHost(t *testing.T) {
+	const ls = 0.3
+	clf := randomClassifier(t, 3, 22)
+	ds := syntheticDataset("one", 3, 1, 5)
+	f, err := ComputeFisherWith(clf, ds, FisherOptions{LabelSmoothing: ls, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := ComputeFisherWith(clf, ds, FisherOptions{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sameBits(f, plain) == "" {
+		t.Fatal("label smoothing did not change the Fisher")
+	}
+	enc, err := clipmodel.NewEncoder(clf.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, _ := ds.Example(0)
+	z, err := enc.EncodeImages(clf.Model.Transform.Batch([]image.Image{img}), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := hostLogits(t, clf, ds)[0]
+	var sum float64
+	for _, l := range logits {
+		sum += math.Exp(l)
+	}
+	k := float64(len(logits))
+	dim := clf.Model.Config.ProjectionDim
+	matched := -1
+	for y := range logits {
+		ok := true
+		for c := range logits {
+			d := ls/k - math.Exp(logits[c])/sum
+			if c == y {
+				d += 1 - ls
+			}
+			if math.Abs(float64(f[HeadBias].Data[c])-d*d) > 1e-4*math.Max(1e-3, d*d) {
+				ok = false
+			}
+			for j := range dim {
+				g := d * float64(z[j])
+				if math.Abs(float64(f[HeadWeight].Data[c*dim+j])-g*g) > 1e-4*math.Max(1e-3, g*g)+1e-9 {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			matched = y
+		}
+	}
+	if matched < 0 {
+		t.Fatalf("head Fisher %v matches the smoothed closed form of no sampled class (logits %v)", f[HeadBias].Data, logits)
+	}
+	if _, err := ComputeFisherWith(clf, ds, FisherOptions{LabelSmoothing: 1}); err == nil {
+		t.Error("label smoothing 1 accepted")
+	}
+}
+
+// TestComputeFisherEpochsAverage makes 200 passes over one image: each pass samples its own label, so the bias
+// Fisher tends to E[([c=y] − p_c)²] = p_c·(1 − p_c) as for 200 copies of the image in one pass, and the estimate is
+// the mean over passes (not their sum).
+func TestComputeFisherEpochsAverage(t *testing.T) {
+	clf := randomClassifier(t, 3, 23)
+	one := syntheticDataset("one", 3, 1, 6)
+	const passes = 200
+	f, err := ComputeFisherWith(clf, one, FisherOptions{Epochs: passes, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logits := hostLogits(t, clf, one)[0]
+	var sum float64
+	for _, l := range logits {
+		sum += math.Exp(l)
+	}
+	for c, l := range logits {
+		p := math.Exp(l) / sum
+		want := p * (1 - p)
+		se := math.Sqrt(p * (1 - p) * (1 - 2*p) * (1 - 2*p) / passes)
+		got := float64(f[HeadBias].Data[c])
+		if math.Abs(got-want) > 4*se+1e-3 {
+			t.Errorf("class %d (p=%.3f): bias Fisher %.4f over %d passes, expected %.4f", c, p, got, passes, want)
+		}
+	}
+	single, err := ComputeFisherWith(clf, one, FisherOptions{Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sameBits(f, single) == "" {
+		t.Error("200 passes gave the Fisher of one")
+	}
+}

@@ -45,8 +45,12 @@ type Metrics struct {
 	// Top1 is the top-1 accuracy, Correct/N, in [0, 1].
 	Top1 float64
 	// MacroF1 is the unweighted mean of the per-class F1 scores 2·TP/(2·TP+FP+FN) over the classes that occur
-	// as a label or a prediction (scikit-learn's f1_score(average="macro")).
+	// as a label (scikit-learn's f1_score(average="macro", labels=unique(y_true)), as WILDS computes its
+	// "F1-macro_all": a class that is only ever predicted does not count).
 	MacroF1 float64
+	// MacroRecall is the unweighted mean of the per-class recalls over the classes that occur as a label: WILDS'
+	// "recall-macro_all", equal to MeanPerClass.
+	MacroRecall float64
 	// MeanPerClass is the mean of PerClassAccuracy over the classes with examples (balanced accuracy).
 	MeanPerClass float64
 	// PerClassAccuracy is, per label, the fraction of its examples predicted right: the confusion matrix's
@@ -60,6 +64,13 @@ type Metrics struct {
 	SkipErrors []string
 	// Confusion is the confusion matrix: Confusion[label][predicted] counts examples.
 	Confusion [][]int
+	// Scores are the metrics the dataset's benchmark defines beyond top-1, under the keys the paper's code writes
+	// them with (see DatasetMetrics): "acc_avg", "recall-macro_all", "F1-macro_all" (iWildCam); "acc_avg",
+	// "acc_region:Asia", "count_region:Asia", ..., "acc_worst_region", "acc_worst_year" (FMoW); "pm0", "pm10"
+	// (ImageNet-Vid-Robust, YTBB-Robust). Nil for an ordinary dataset.
+	Scores map[string]float64
+	// Notes are the strings the paper's code writes beside the scores ("merge_op": "max" for the video sets).
+	Notes map[string]string
 }
 
 // MetricsFromPredictions computes the metrics of predictions over a label space of len(classNames) labels.
@@ -105,7 +116,7 @@ func MetricsFromPredictions(dataset string, classNames []string, preds []Predict
 			m.PerClassAccuracy[c] = math.NaN()
 		}
 		fn, fp := m.Support[c]-tp, predicted[c]-tp
-		if tp+fn+fp > 0 {
+		if m.Support[c] > 0 {
 			f1Sum += 2 * float64(tp) / float64(2*tp+fp+fn)
 			f1Classes++
 		}
@@ -116,6 +127,7 @@ func MetricsFromPredictions(dataset string, classNames []string, preds []Predict
 	if accClasses > 0 {
 		m.MeanPerClass = accSum / float64(accClasses)
 	}
+	m.MacroRecall = m.MeanPerClass
 	return m, nil
 }
 

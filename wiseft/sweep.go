@@ -55,6 +55,11 @@ type SweepOptions struct {
 	// Progress, when set, is called after each batch with the set, the examples done and the set's total. Every
 	// α runs on a batch while it is at hand, so each set is reported once.
 	Progress func(set string, done, total int)
+	// Ensemble selects the weight-space ensemble (WiSE-FT, the default), the output-space ensemble of the two
+	// classifiers (the paper's baseline, in SweepResult.Outputs) or both. Both come from the same pass over each
+	// set: the output-space ensemble mixes the logits of α = 0 and α = 1, which the program computes on every
+	// batch anyway.
+	Ensemble Ensemble
 }
 
 // FisherMix is the Fisher-weighted merge of a sweep's two models (see FisherMerge): their diagonal Fishers (a
@@ -73,8 +78,12 @@ type SweepResult struct {
 	Alphas []float64
 	// Sets are the evaluation sets' names, in the order given.
 	Sets []string
-	// Metrics[i][j] is the result of Alphas[i] on Sets[j].
+	// Metrics[i][j] is the result of Alphas[i] on Sets[j] (nil when the sweep evaluated only output-space
+	// ensembles).
 	Metrics [][]Metrics
+	// Outputs[i][j] is the result of the output-space ensemble at Alphas[i] on Sets[j] (nil unless
+	// SweepOptions.Ensemble asked for it).
+	Outputs [][]Metrics
 }
 
 // Sweeper evaluates WiSE-FT models θ(α) = (1−α)·θ_zero-shot + α·θ_fine-tuned. Both endpoints are resident in one
@@ -184,6 +193,10 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("sweep: no evaluation sets")
 	}
+	ens, err := ParseEnsemble(string(s.opts.Ensemble))
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
 	points := make([]point, len(alphas))
 	for i, a := range alphas {
 		if err := checkFinite("sweep: α", a); err != nil {
@@ -194,7 +207,19 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 		}
 		points[i] = alphaPoint(a)
 	}
-	res := &SweepResult{Alphas: slices.Clone(alphas), Sets: make([]string, len(sets)), Metrics: make([][]Metrics, len(alphas))}
+	// The output-space ensemble needs the endpoints' logits: α = 0 and α = 1 run on every batch too.
+	var ends []int
+	if ens.outputs() {
+		for _, a := range []float64{0, 1} {
+			k := slices.Index(alphas, a)
+			if k < 0 || !ens.weights() {
+				k = len(points)
+				points = append(points, alphaPoint(a))
+			}
+			ends = append(ends, k)
+		}
+	}
+	res := &SweepResult{Alphas: slices.Clone(alphas), Sets: make([]string, len(sets))}
 	for j, set := range sets {
 		if set.Dataset == nil {
 			return nil, fmt.Errorf("sweep: evaluation set %d has no dataset", j)
@@ -210,8 +235,18 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 			return nil, fmt.Errorf("sweep: %s: %w", res.Sets[j], err)
 		}
 	}
-	for i := range res.Metrics {
-		res.Metrics[i] = make([]Metrics, len(sets))
+	table := func() [][]Metrics {
+		t := make([][]Metrics, len(alphas))
+		for i := range t {
+			t[i] = make([]Metrics, len(sets))
+		}
+		return t
+	}
+	if ens.weights() {
+		res.Metrics = table()
+	}
+	if ens.outputs() {
+		res.Outputs = table()
 	}
 	for j, set := range sets {
 		var progress func(done, total int)
@@ -219,16 +254,25 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 			name := res.Sets[j]
 			progress = func(done, total int) { s.opts.Progress(name, done, total) }
 		}
-		r, err := s.e.pass(ctx, set.Dataset, set.indices(), points, false, progress)
+		r, err := s.e.pass(ctx, set.Dataset, set.indices(), points, false, ends, progress)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: %w", err)
 		}
 		for i := range alphas {
-			m, err := metricsOf(res.Sets[j], set.Dataset.ClassNames(), r.preds[i], r.skips)
-			if err != nil {
-				return nil, fmt.Errorf("sweep: α = %v: %w", alphas[i], err)
+			if res.Metrics != nil {
+				if res.Metrics[i][j], err = metricsOf(res.Sets[j], set.Dataset, r.preds[i], r.skips); err != nil {
+					return nil, fmt.Errorf("sweep: α = %v: %w", alphas[i], err)
+				}
 			}
-			res.Metrics[i][j] = m
+			if res.Outputs != nil {
+				z0, z1 := passLogits(r, ends[0], s.e.classes), passLogits(r, ends[1], s.e.classes)
+				m, err := OutputEnsembleMetrics(set.Dataset, z0, z1, alphas[i])
+				if err != nil {
+					return nil, fmt.Errorf("sweep: output ensemble, α = %v: %w", alphas[i], err)
+				}
+				m.Dataset = res.Sets[j]
+				res.Outputs[i][j] = m
+			}
 		}
 	}
 	return res, nil
@@ -241,6 +285,9 @@ func (s *Sweeper) At(ctx context.Context, alpha float64, sets []EvalSet) ([]Metr
 	r, err := s.Run(ctx, []float64{alpha}, sets)
 	if err != nil {
 		return nil, err
+	}
+	if r.Metrics == nil { // a sweep of output-space ensembles only
+		return r.Outputs[0], nil
 	}
 	return r.Metrics[0], nil
 }
@@ -285,7 +332,7 @@ func (r *SweepResult) SetIndex(name string) int { return slices.Index(r.Sets, na
 //	m, ok := res.Get(0.5, "MNIST")
 func (r *SweepResult) Get(alpha float64, set string) (Metrics, bool) {
 	i, j := r.Index(alpha), r.SetIndex(set)
-	if i < 0 || j < 0 {
+	if i < 0 || j < 0 || r.Metrics == nil {
 		return Metrics{}, false
 	}
 	return r.Metrics[i][j], true

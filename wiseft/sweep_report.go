@@ -38,7 +38,7 @@ type AlphaChoice struct {
 //	best, err := wiseft.BestAlpha(res, "MNIST-Val")
 //	fmt.Printf("best α = %.1f (%.2f%% held-out)\n", best.Alpha, 100*best.HeldOutTop1)
 func BestAlpha(res *SweepResult, heldOut string) (AlphaChoice, error) {
-	if res == nil || len(res.Alphas) == 0 {
+	if res == nil || len(res.Alphas) == 0 || res.Metrics == nil {
 		return AlphaChoice{}, fmt.Errorf("best α: empty sweep")
 	}
 	j := res.SetIndex(heldOut)
@@ -82,10 +82,14 @@ func (c AlphaChoice) String() string {
 	return b.String()
 }
 
-// Table prints the top-1 accuracy (%) of every α (rows) on every set (columns).
+// Table prints the top-1 accuracy (%) of every α (rows) on every set (columns); "" for a sweep without
+// weight-space results (see OutputResult).
 //
 //	fmt.Print(res.Table())
 func (r *SweepResult) Table() string {
+	if r.Metrics == nil {
+		return ""
+	}
 	rows := [][]string{append([]string{"α"}, r.Sets...)}
 	for i, a := range r.Alphas {
 		row := []string{strconv.FormatFloat(a, 'g', -1, 64)}
@@ -120,8 +124,13 @@ func table(rows [][]string) string {
 	return b.String()
 }
 
+// OutputEnsemblePrefix starts the results keys of the output-space ensemble: "<set>:output_ensemble_top1",
+// "<set>:output_ensemble_F1-macro_all", ..., beside the weight-space ensemble's "<set>:top1".
+const OutputEnsemblePrefix = "output_ensemble_"
+
 // Records turns the sweep into results-log lines (package results; the paper's --results-db format), one per α:
-// a copy of base (the run's flags), "alpha", and for every set "<set>:top1" and "<set>:f1" (macro-F1).
+// a copy of base (the run's flags), "alpha", and for every set AddMetrics's keys for the weight-space ensemble
+// and, when the sweep evaluated it, the same keys after OutputEnsemblePrefix for the output-space ensemble.
 //
 //	recs := res.Records(results.Record{"model": "ViT-B/32", "train_dataset": "MNIST"})
 //	err := results.Append("results.jsonl", recs...)
@@ -132,16 +141,54 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 		maps.Copy(rec, base)
 		rec[results.AlphaKey] = a
 		for j, s := range r.Sets {
-			rec[s+":top1"] = r.Metrics[i][j].Top1
-			rec[s+":f1"] = r.Metrics[i][j].MacroF1
+			if r.Metrics != nil {
+				AddMetrics(rec, s, r.Metrics[i][j])
+			}
+			if r.Outputs != nil {
+				addMetrics(rec, s+":"+OutputEnsemblePrefix, r.Outputs[i][j])
+			}
 		}
 		out[i] = rec
 	}
 	return out
 }
 
-// Curve is the sweep as a typed curve for the figures (package figures): its α ascending and each set's top-1,
-// under label ("" names it "WiSE-FT").
+// AddMetrics writes the metrics m of set into rec under the keys of the paper's code: "<set>:top1", and
+// "<set>:<key>" for every benchmark score and note ("IWildCamOOD:F1-macro_all", "FMOWOOD:acc_worst_region",
+// "YTBBRobust:pm10", ...); plus this project's own "<set>:f1", the macro-F1 over the labels present (see
+// Metrics.MacroF1), for every set.
+//
+//	rec := results.Record{"alpha": 0.5}
+//	wiseft.AddMetrics(rec, "ImageNet", m)
+func AddMetrics(rec results.Record, set string, m Metrics) { addMetrics(rec, set+":", m) }
+
+// addMetrics writes m's keys after prefix.
+func addMetrics(rec results.Record, prefix string, m Metrics) {
+	rec[prefix+"top1"] = m.Top1
+	rec[prefix+"f1"] = m.MacroF1
+	for k, v := range m.Scores {
+		rec[prefix+k] = v
+	}
+	for k, v := range m.Notes {
+		rec[prefix+k] = v
+	}
+}
+
+// OutputResult is the output-space ensemble's part of the sweep as a sweep of its own (Metrics = r.Outputs), for
+// its tables, curves and BestAlpha; nil when the sweep did not evaluate it.
+//
+//	if out := res.OutputResult(); out != nil {
+//		fmt.Print(out.Summary("MNIST", shifts))
+//	}
+func (r *SweepResult) OutputResult() *SweepResult {
+	if r.Outputs == nil {
+		return nil
+	}
+	return &SweepResult{Alphas: r.Alphas, Sets: r.Sets, Metrics: r.Outputs}
+}
+
+// Curve is the sweep as a typed curve for the figures (package figures): its α ascending and each set's top-1
+// (Outputs too, when the sweep evaluated the output-space ensemble), under label ("" names it "WiSE-FT").
 //
 //	figs, err := figures.Scatter([]results.Curve{res.Curve("")}, "MNIST", []string{"MNIST-Inverted"})
 func (r *SweepResult) Curve(label string) results.Curve {
@@ -154,23 +201,34 @@ func (r *SweepResult) Curve(label string) results.Curve {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(r.Alphas[a], r.Alphas[b]) })
 	c := results.Curve{Label: label, Top1: make(map[string][]float64, len(r.Sets))}
+	if r.Outputs != nil {
+		c.Outputs = make(map[string][]float64, len(r.Sets))
+	}
 	for _, i := range order {
 		if n := len(c.Alphas); n > 0 && c.Alphas[n-1] == r.Alphas[i] {
 			continue // an α given twice: the first one's metrics
 		}
 		c.Alphas = append(c.Alphas, r.Alphas[i])
 		for j, s := range r.Sets {
-			c.Top1[s] = append(c.Top1[s], r.Metrics[i][j].Top1)
+			if r.Metrics != nil {
+				c.Top1[s] = append(c.Top1[s], r.Metrics[i][j].Top1)
+			}
+			if r.Outputs != nil {
+				c.Outputs[s] = append(c.Outputs[s], r.Outputs[i][j].Top1)
+			}
 		}
 	}
 	return c
 }
 
 // Summary prints the sweep as `wiseft run` does: a row per α with the in-distribution set id, each shift and the
-// shifts' average, top-1 in percent.
+// shifts' average, top-1 in percent; "" for a sweep without weight-space results (see OutputResult).
 //
 //	fmt.Print(res.Summary("MNIST", []string{"MNIST-Inverted", "UCIDigits"}))
 func (r *SweepResult) Summary(id string, shifts []string) string {
+	if r.Metrics == nil {
+		return ""
+	}
 	cols := append([]string{id}, shifts...)
 	head := append([]string{"α"}, cols...)
 	if len(shifts) > 0 {

@@ -115,7 +115,7 @@ func TestSweepMixesInGraphAsOnTheHost(t *testing.T) {
 		for i, a := range alphas {
 			points[i] = alphaPoint(a)
 		}
-		got, err := sw.e.pass(context.Background(), ds, nil, points, true, nil)
+		got, err := sw.e.pass(context.Background(), ds, nil, points, true, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -145,7 +145,16 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --ls NaN", run("--ls", "NaN"), "--ls NaN is not a finite number", nil},
 		{"run --fisher-floor NaN", run("--fisher-floor", "NaN"), "--fisher-floor NaN is not a finite number", nil},
 		{"run --fisher-floor -1", run("--fisher-floor", "-1"), "--fisher-floor -1 is negative", nil},
-		{"run --fisher-examples 0", run("--fisher", "compute", "--fisher-examples", "0"), "--fisher-examples must be at least 1", nil},
+		{"run --fisher-examples -1", run("--fisher", "compute", "--fisher-examples", "-1"), "--fisher-examples -1 is negative", nil},
+		{"run --fisher-epochs -2", run("--fisher", "compute", "--fisher-epochs", "-2"), "--fisher-epochs -2 is negative", nil},
+		{"run --fisher-split val", run("--fisher", "compute", "--fisher-split", "val"), `--fisher-split "val": want train or test`, nil},
+		{"run --classnames other", run("--classnames", "clip"), `--classnames "clip": only "openai"`, nil},
+		{"run --ensemble logits", run("--ensemble", "logits"), `--ensemble: ensemble "logits": want`, nil},
+		{"run --ensemble with --fisher", loadRun("--ensemble", "both", "--fisher", "compute"), "give one of them", nil},
+		{"run one --load with --fisher", []string{"run", "--load", ten, "--eval-datasets", "MNIST", "--fisher", "compute"}, "evaluates that classifier alone", nil},
+		{"run one --load with --ensemble", []string{"run", "--load", ten, "--eval-datasets", "MNIST", "--ensemble", "outputs"}, "evaluates that classifier alone", nil},
+		{"run three --load folders", []string{"run", "--load", ten + "," + ten + "," + ten, "--eval-datasets", "MNIST"}, "--load takes two folders, ZEROSHOT,FINETUNED (or one classifier to evaluate); got 3", nil},
+		{"run --eval-every-epoch with --load", loadRun("--eval-every-epoch"), "--eval-every-epoch evaluates during fine-tuning; --load does not fine-tune", nil},
 		{"run --progress-every -1s", run("--progress-every", "-1s"), "--progress-every -1s is negative", nil},
 		{"run --alpha NaN", run("--alpha", "0,NaN"), `--alpha: "NaN" is not a number`, nil},
 		{"run --alpha twice", run("--alpha", "0,0.5,0.5"), "--alpha lists 0.5 twice", nil},
@@ -159,7 +168,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"NaN Fisher file", loadRun("--fisher", nanFisher+","+nanFisher), `holds NaN at index 3`, nil},
 		{"negative Fisher file", loadRun("--fisher", negFisher+","+negFisher), "Fisher values are never negative", nil},
 		{"NaN pixel inputs", []string{"embed", "--model", fixture, "--inputs", nanInputs}, `"pixel_values" holds NaN at index 10`, nil},
-		{"merge α = 1e300 with --allow-extrapolation", merge("--out", filepath.Join(work, "m1"), "--alpha", "1e300", "--allow-extrapolation", ten, ten2), `interpolate: α = 1e+300: the merged tensor "classification_head.weight" holds +Inf`, nil},
+		{"merge α = 1e300 with --allow-extrapolation", merge("--out", filepath.Join(work, "m1"), "--alpha", "1e300", "--allow-extrapolation", ten, ten2), `extrapolate: α = 1e+300: the merged tensor "classification_head.weight" holds +Inf`, nil},
 		{"merge λ = -1e300", merge("--mode", "task-vector", "--out", filepath.Join(work, "m2"), "--lambda", "-1e300", ten, ten2), `task vector: λ = -1e+300: the merged tensor`, nil},
 		{"duplicate tensor name", embed(duplicateNameModel(t)), `the header names "logit_scale" twice`, nil},
 		{"data bytes no tensor covers", embed(gapModel(t)), "8 bytes after the tensors", nil},
@@ -248,7 +257,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 			rows = append(rows,
 				badRow{"run --load with α = 1e300 and --allow-extrapolation", []string{"run", "--load", ten + "," + ten2, "--eval-datasets", "MNIST",
 					"--data-location", data, "--eval-limit", "8", "--alpha", "0,1e300", "--allow-extrapolation", "--results-db", resultsDB},
-					"--alpha 1e+300: interpolate: α = 1e+300: the merged tensor", nil})
+					"--alpha 1e+300: extrapolate: α = 1e+300: the merged tensor", nil})
 		}
 	}
 	return hostileRows{rows: rows}

@@ -205,8 +205,15 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 // synopses holds each flag set's synopsis for its help text.
 var synopses = map[*flag.FlagSet]string{}
 
+// helpPrinters holds the help text of the flag sets that print their own (run lists both spellings of a flag).
+var helpPrinters = map[*flag.FlagSet]func(io.Writer){}
+
 // printHelp writes a command's usage and flags to standard output.
 func printHelp(fs *flag.FlagSet) {
+	if h := helpPrinters[fs]; h != nil {
+		h(stdout)
+		return
+	}
 	fmt.Fprintf(stdout, "usage: wiseft %s %s\n\nflags:\n", fs.Name(), synopses[fs])
 	fs.SetOutput(stdout)
 	fs.PrintDefaults()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,37 +25,55 @@ import (
 type runFlags struct {
 	trainDataset, model, evalDatasets, template, resultsDB, save, dataLocation, alpha, load, cacheDir string
 	fisher, heldOut, plots, classNames, resume                                                        string
-	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples                       int
+	expName, classnamesSet, modelsDir, ensemble, fisherSplit                                          string
+	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples, fisherEpochs         int
 	shards, workers, devices                                                                          int
 	lr, ls, wd, fisherFloor                                                                           float64
-	freezeEncoder, allowExtrapolation, resumeSet, overwrite, bf16                                     bool
+	freezeEncoder, allowExtrapolation, resumeSet, overwrite, bf16, evalEveryEpoch                     bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 }
 
+// Defaults of the paper's src/args.py where a flag is not given (the project's main job, scripts/main.sh,
+// passes its own).
+const (
+	paperBatchSize = 128
+	paperLR        = 0.001
+	paperAlpha     = "0.5"
+)
+
 func runRun(args []string) error {
 	def := wiseft.DefaultFineTuneConfig()
 	var f runFlags
-	fs := newFlags("run", "--model M --train-dataset D --eval-datasets D1,D2,... [flags]")
+	const synopsis = "--model M --train-dataset D --eval-datasets D1,D2,... [flags]"
+	fs := newFlags("run", synopsis)
+	helpPrinters[fs] = func(w io.Writer) { printFlags(w, fs, synopsis) }
 	fs.StringVar(&f.trainDataset, "train-dataset", "", "dataset to fine-tune on (its training split)")
-	fs.StringVar(&f.model, "model", "", "CLIP model: Hugging Face folder, .safetensors file, or the shipped \"wiseft-tiny\"")
+	fs.StringVar(&f.model, "model", "", "CLIP model: Hugging Face folder, .safetensors file, the shipped \"wiseft-tiny\", or an architecture (\"ViT-B/32\") whose weights are in the models folder")
+	fs.StringVar(&f.modelsDir, "models-dir", "", "folder of named models: --model ViT-B/32 loads <dir>/ViT-B-32 (or ViT-B/32, clip-vit-base-patch32) (default $"+ModelsEnv+")")
 	fs.StringVar(&f.evalDatasets, "eval-datasets", "", "comma-separated datasets to evaluate (test splits); the first is the in-distribution one")
 	fs.StringVar(&f.template, "template", "", "prompt template set for the zero-shot head (default: the training dataset's own)")
 	fs.StringVar(&f.resultsDB, "results-db", "", "append one JSON line per α to this file")
 	fs.StringVar(&f.save, "save", "", "folder for the zero-shot and fine-tuned classifiers, checkpoints and plots")
 	fs.StringVar(&f.dataLocation, "data-location", "", "data folder (default $WISEFT_DATA or ./data)")
-	fs.StringVar(&f.alpha, "alpha", "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1", "comma-separated mixing coefficients α")
-	fs.StringVar(&f.load, "load", "", "ZEROSHOT,FINETUNED classifier folders: skip training, only sweep α")
+	fs.StringVar(&f.alpha, "alpha", paperAlpha, "mixing coefficients α, space-separated as the paper writes them (--alpha 0 0.1 0.2) or comma-separated")
+	fs.StringVar(&f.load, "load", "", "ZEROSHOT,FINETUNED classifier folders: skip training, only sweep α; one folder: evaluate that classifier")
+	fs.StringVar(&f.expName, "exp_name", "", "name of the experiment, written to the results (for organisation only)")
+	fs.StringVar(&f.classnamesSet, "classnames", "openai", "which class names the zero-shot head uses: \"openai\", the datasets' own (see --class-names for a file)")
+	fs.StringVar(&f.ensemble, "ensemble", "weights", "what each α evaluates: weights (WiSE-FT), outputs (the output-space ensemble of the two classifiers, the paper's baseline) or both")
+	fs.BoolVar(&f.evalEveryEpoch, "eval-every-epoch", false, "evaluate the fine-tuned classifier after every epoch and append a results line each (current_epoch), as the paper's fine-tuning does")
 	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for image features of the linear classifier (--freeze-encoder)")
 	fs.StringVar(&f.fisher, "fisher", "", "FISHER0,FISHER1 safetensors files, or \"compute\": merge with Fisher weights instead of plain interpolation")
-	fs.Float64Var(&f.fisherFloor, "fisher-floor", 1e-8, "floor of the Fisher values")
-	fs.IntVar(&f.fisherExamples, "fisher-examples", 512, "training examples used by --fisher=compute")
+	fs.Float64Var(&f.fisherFloor, "fisher_floor", 1e-8, "floor of the Fisher values")
+	fs.IntVar(&f.fisherExamples, "fisher-examples", 0, "--fisher=compute: 0 passes over every example (the paper's estimate); N estimates from a seeded sample of N in one pass (cheaper)")
+	fs.IntVar(&f.fisherEpochs, "fisher-epochs", 0, "--fisher=compute: passes over the examples (0: --epochs, as the paper's fisher.py; 1 with --fisher-examples)")
+	fs.StringVar(&f.fisherSplit, "fisher-split", "train", "--fisher=compute: the split of --train-dataset to estimate on; test is what the paper's fisher.py reads")
 	fs.IntVar(&f.epochs, "epochs", def.Epochs, "fine-tuning epochs")
-	fs.IntVar(&f.batchSize, "batch-size", def.BatchSize, "fine-tuning batch size")
-	fs.Float64Var(&f.lr, "lr", def.LR, "peak learning rate")
+	fs.IntVar(&f.batchSize, "batch-size", paperBatchSize, "fine-tuning batch size")
+	fs.Float64Var(&f.lr, "lr", paperLR, "peak learning rate")
 	fs.Float64Var(&f.ls, "ls", 0, "label smoothing")
 	fs.Float64Var(&f.wd, "wd", def.WeightDecay, "AdamW weight decay")
-	fs.IntVar(&f.warmup, "warmup-length", def.WarmupSteps, "learning-rate warm-up steps")
+	fs.IntVar(&f.warmup, "warmup_length", def.WarmupSteps, "learning-rate warm-up steps")
 	fs.BoolVar(&f.freezeEncoder, "freeze-encoder", false, "train only the head on cached image features (linear classifier)")
 	fs.IntVar(&f.shards, "shards", runtime.GOMAXPROCS(0), "split each fine-tuning batch into this many shards whose gradients run concurrently and are summed in a fixed order (the result depends on it, not on --workers; 1: one program for the whole batch)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent executions of the compiled programs, for shards and evaluation batches (0: one per CPU)")
@@ -71,11 +90,13 @@ func runRun(args []string) error {
 	fs.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval between progress lines when standard error is not a terminal (0: every step)")
 	fs.BoolVar(&f.overwrite, overwriteFlag, false, "replace the classifiers and figures of an earlier run in --save ("+overwriteHelp+")")
 	fs.Var(noopValue{}, "resume", "continue an interrupted fine-tuning from the newest checkpoint in <save>/checkpoints, or from `DIR` (optional: a checkpoint, or a folder of them)")
+	args = paperSpelling(fs, args, "alpha")
 	args, f.resume, f.resumeSet = takeOptionalValueFlag(args, "resume")
 	rest, err := parseFlags(fs, args, nil)
 	if err != nil {
 		return err
 	}
+	expandPaths(&f)
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
@@ -134,7 +155,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 	alphas, evalNames, heldOut, classNames := plan.alphas, plan.evalNames, plan.heldOut, plan.classNames
 	var model *clipmodel.Model
 	if f.load == "" {
-		if model, err = clipmodel.Load(plan.modelPath); err != nil {
+		if model, err = loadRunModel(f, plan.modelPath); err != nil {
 			return err
 		}
 		if err := checkRunMemory(f, model.Config, -1); err != nil {
@@ -172,13 +193,20 @@ func runWiSEFT(f runFlags, _ []string) error {
 			return err
 		}
 	}
+	if paths := splitList(f.load); len(paths) == 1 {
+		return evaluateLoaded(f, alphas, paths[0], sets, train, heldOut)
+	}
 	var zs, ft *wiseft.Classifier
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
 			return err
 		}
 	} else {
-		if zs, ft, err = trainPair(f, model, train, resumeFrom); err != nil {
+		var afterEpoch func(int, *wiseft.Classifier) error
+		if f.evalEveryEpoch {
+			afterEpoch = epochEvaluation(f, alphas, evalSetsOnly(sets, evalNames, heldOut), heldOut)
+		}
+		if zs, ft, err = trainPair(f, model, train, resumeFrom, afterEpoch); err != nil {
 			return err
 		}
 	}
@@ -188,7 +216,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 	}
 	opts := wiseft.SweepOptions{BatchSize: f.evalBatch, Workers: f.workers, Devices: f.devices,
-		AllowExtrapolation: f.allowExtrapolation, Progress: sweepProgress(len(alphas))}
+		AllowExtrapolation: f.allowExtrapolation, Progress: sweepProgress(len(alphas)), Ensemble: plan.ensemble}
 	if f.fisher != "" {
 		if opts.Fisher, err = fisherMix(f, zs, ft, train); err != nil {
 			return err
@@ -206,22 +234,26 @@ func runWiSEFT(f runFlags, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "sweep: %d α × %d sets in %.0fs\n", len(alphas), len(sets), time.Since(start).Seconds())
+	shown := res // the tables and α choice of what was evaluated: WiSE-FT, or the output-space ensemble alone
+	if res.Metrics == nil {
+		shown = res.OutputResult()
+	}
 	for j, set := range res.Sets {
-		if m := res.Metrics[0][j]; m.Skipped > 0 {
+		if m := shown.Metrics[0][j]; m.Skipped > 0 {
 			fmt.Fprintf(os.Stderr, "%s: %d unreadable examples skipped (first: %s)\n", set, m.Skipped, m.SkipErrors[0])
 		}
 	}
 	idName := evalNames[0]
 	shifts := plan.shifts()
-	fmt.Fprint(stdout, res.Summary(idName, shifts))
+	printSweep(res, idName, shifts)
 	if heldOut != "" {
-		best, err := wiseft.BestAlpha(res, heldOut)
+		best, err := wiseft.BestAlpha(shown, heldOut)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
 	}
-	recs := res.Records(baseRecord(f, heldOut))
+	recs := res.Records(paperRecord(f, alphas, heldOut, f.load == ""))
 	if f.resultsDB != "" {
 		if err := results.Append(f.resultsDB, recs...); err != nil {
 			return err
@@ -245,9 +277,11 @@ func runWiSEFT(f runFlags, _ []string) error {
 	return nil
 }
 
-// trainPair builds the zero-shot classifier, fine-tunes it, and saves both under f.save.
-// resumeFrom is the checkpoint to continue from ("" for a fresh start; see resumeCheckpoint).
-func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFrom string) (zs, ft *wiseft.Classifier, err error) {
+// trainPair builds the zero-shot classifier, fine-tunes it (calling afterEpoch, when set, after every epoch), and
+// saves both under f.save. resumeFrom is the checkpoint to continue from ("" for a fresh start; see
+// resumeCheckpoint).
+func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFrom string,
+	afterEpoch func(int, *wiseft.Classifier) error) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
 	if err != nil {
 		return nil, nil, err
@@ -271,7 +305,7 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	cfg.Shards, cfg.BF16 = f.shards, f.bf16
 	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
 		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery), Workers: f.workers,
-		Devices: f.devices}
+		Devices: f.devices, AfterEpoch: afterEpoch}
 	start = time.Now()
 	if ft, err = fineTuneInterruptible(zs, train, cfg, run, f); err != nil {
 		return nil, nil, err
@@ -311,7 +345,8 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 		"train_dataset": f.trainDataset, "model": f.model, "eval_datasets": splitList(f.evalDatasets),
 		"template": f.template, "results_db": f.resultsDB, "save": f.save, "data_location": f.dataLocation,
 		"load": f.load, "fisher": f.fisher, "fisher_floor": f.fisherFloor, "seed": f.seed,
-		"eval_limit": f.evalLimit, "held_out": heldOut,
+		"eval_limit": f.evalLimit, "held_out": heldOut, "fisher_examples": f.fisherExamples,
+		"fisher_epochs": fisherOptions(f).Epochs, "fisher_split": f.fisherSplit,
 	}
 	if f.load == "" {
 		for k, v := range map[string]any{"cache_dir": f.cacheDir, "epochs": f.epochs, "batch_size": f.batchSize,

@@ -63,8 +63,12 @@ func fisherMix(f runFlags, zs, ft *wiseft.Classifier, train datasets.Dataset) (*
 		if train == nil {
 			return nil, usagef("--fisher=compute needs --train-dataset")
 		}
+		data, err := fisherData(f, train)
+		if err != nil {
+			return nil, err
+		}
 		for _, c := range []*wiseft.Classifier{zs, ft} {
-			fw, err := wiseft.ComputeFisher(c, train, f.fisherExamples, f.seed)
+			fw, err := wiseft.ComputeFisherWith(c, data, fisherOptions(f))
 			if err != nil {
 				return nil, err
 			}

@@ -156,7 +156,7 @@ func TestRunBadInputs(t *testing.T) {
 		{"architecture without weights", []string{"run", "--model", "ViT-B/32", "--train-dataset", "MNIST", "--eval-datasets", "MNIST", "--save", t.TempDir()}, "path"},
 		{"alpha outside [0,1]", []string{"run", "--load", "a,b", "--eval-datasets", "MNIST", "--alpha", "0,1.5"}, "--allow-extrapolation"},
 		{"alpha not a number", []string{"run", "--load", "a,b", "--eval-datasets", "MNIST", "--alpha", "x"}, "not a number"},
-		{"load needs two", []string{"run", "--load", "a", "--eval-datasets", "MNIST"}, "two folders"},
+		{"load takes one or two", []string{"run", "--load", "a,b,c", "--eval-datasets", "MNIST"}, "two folders"},
 		{"merge mismatched", []string{"merge", "--out", t.TempDir(), "--alpha", "0.5", model, "../../clipmodel/testdata/clip/model.safetensors"}, ""},
 		{"merge alpha", []string{"merge", "--out", t.TempDir(), "--alpha", "2", model, model}, "--allow-extrapolation"},
 		{"plot missing log", []string{"plot", "--results-db", "/no/such.jsonl", "--save", t.TempDir()}, "no such file"},

@@ -20,6 +20,7 @@ type runPlan struct {
 	evalNames  []string
 	heldOut    string // the held-out set α is chosen on ("" for none): --held-out, or <train-dataset>-Val
 	classNames []string
+	ensemble   wiseft.Ensemble
 	modelPath  string // --model resolved to a path (fine-tuning only)
 	dataDir    string // where the datasets are read
 	plotDir    string
@@ -51,10 +52,30 @@ func planRun(f runFlags) (*runPlan, error) {
 		return nil, usagef("give --train-dataset to fine-tune, or --load ZEROSHOT,FINETUNED to sweep saved classifiers")
 	case f.load == "" && f.save == "":
 		return nil, usagef("--save is required when fine-tuning (the classifiers and checkpoints go there)")
-	case f.load != "" && len(splitList(f.load)) != 2:
-		return nil, usagef("--load takes two folders, ZEROSHOT,FINETUNED; got %d", len(splitList(f.load)))
+	case f.load != "" && len(splitList(f.load)) != 1 && len(splitList(f.load)) != 2:
+		return nil, usagef("--load takes two folders, ZEROSHOT,FINETUNED (or one classifier to evaluate); got %d",
+			len(splitList(f.load)))
 	case f.resumeSet && f.load != "":
 		return nil, usagef("--resume continues an interrupted fine-tuning; --load does not fine-tune")
+	case f.evalEveryEpoch && f.load != "":
+		return nil, usagef("--eval-every-epoch evaluates during fine-tuning; --load does not fine-tune")
+	case f.classnamesSet != "openai":
+		return nil, usagef("--classnames %s: only \"openai\" (the datasets' own names) is supported; give other "+
+			"names with --class-names FILE", quoteValue(f.classnamesSet))
+	}
+	if p.ensemble, err = wiseft.ParseEnsemble(f.ensemble); err != nil {
+		return nil, usagef("--ensemble: %v", err)
+	}
+	one := len(splitList(f.load)) == 1
+	switch {
+	case p.ensemble != wiseft.EnsembleWeights && f.fisher != "":
+		return nil, usagef("--ensemble %s mixes the two classifiers' outputs; --fisher merges their weights: give one "+
+			"of them", f.ensemble)
+	case one && f.fisher != "":
+		return nil, usagef("--fisher merges two classifiers; --load with one folder evaluates that classifier alone")
+	case one && p.ensemble != wiseft.EnsembleWeights:
+		return nil, usagef("--ensemble %s mixes two classifiers; --load with one folder evaluates that classifier alone",
+			f.ensemble)
 	}
 	if f.template != "" {
 		if _, err := knownTemplate(f.template); err != nil {
@@ -123,8 +144,12 @@ func checkRunNumbers(f runFlags) error {
 		return usagef("--eval-batch-size must be at least 1, got %d", f.evalBatch)
 	case f.fisherFloor < 0:
 		return usagef("--fisher-floor %v is negative (Fisher values are never negative)", f.fisherFloor)
-	case f.fisher == "compute" && f.fisherExamples < 1:
-		return usagef("--fisher-examples must be at least 1 with --fisher=compute, got %d", f.fisherExamples)
+	case f.fisherExamples < 0:
+		return usagef("--fisher-examples %d is negative (0 estimates on every example)", f.fisherExamples)
+	case f.fisherEpochs < 0:
+		return usagef("--fisher-epochs %d is negative (0 makes as many passes as --epochs)", f.fisherEpochs)
+	case f.fisherSplit != string(datasets.Train) && f.fisherSplit != string(datasets.Test):
+		return usagef("--fisher-split %s: want train or test", quoteValue(f.fisherSplit))
 	case f.fisher == "compute" && f.trainDataset == "":
 		return usagef("--fisher=compute needs --train-dataset")
 	case f.fisher != "" && !alphasInUnit(f.alpha):
@@ -174,7 +199,7 @@ func (p *runPlan) gatherPaths(f runFlags) error {
 		return fmt.Errorf("--data-location: %w", err)
 	}
 	if f.load == "" {
-		path, err := resolveModelPath(f.model)
+		path, err := namedModelPath(f.model, f.modelsDir)
 		if err != nil {
 			return err
 		}

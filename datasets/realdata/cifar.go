@@ -38,10 +38,22 @@ func CIFAR10(opts datasets.Options) (datasets.Dataset, error) {
 }
 
 // CIFAR100 opens CIFAR-100 (fine labels) from Location/cifar-100-python/{train,test}, read into memory. Class names
-// are CIFAR100ClassNames, templates templates.CIFAR.
+// are CIFAR100ClassNames, templates templates.CIFAR. Its Train split implements datasets.InOrder: the paper's
+// CIFAR-100 training loader has no shuffle, so fine-tuning visits the images in file order every epoch.
 func CIFAR100(opts datasets.Options) (datasets.Dataset, error) {
-	return openCIFARPickles(cifar100Layout, withDefaults(opts))
+	opts = withDefaults(opts)
+	d, err := openCIFARPickles(cifar100Layout, opts)
+	if err != nil || opts.Split != datasets.Train {
+		return d, err
+	}
+	return inOrderArray{d.(*arraySet)}, nil
 }
+
+// inOrderArray is an in-memory dataset the paper's code trains on unshuffled.
+type inOrderArray struct{ *arraySet }
+
+// TrainInOrder is true: see datasets.InOrder.
+func (inOrderArray) TrainInOrder() bool { return true }
 
 // openCIFARPickles reads the batches of the split.
 func openCIFARPickles(l cifarPickleSet, opts datasets.Options) (datasets.Dataset, error) {

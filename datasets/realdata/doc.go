@@ -1,6 +1,7 @@
 // Package realdata loads the real-image datasets of the WiSE-FT paper from a data folder (--data-location): ImageNet and
-// its few-shot subsets, its distribution shifts (ImageNetV2, ImageNet-R, ImageNet-A, ImageNet-Sketch, ObjectNet),
-// and CIFAR-10, CIFAR-100, CIFAR-10.1 and CIFAR-10.2. Importing it for its side effects registers every dataset
+// its few-shot subsets, its distribution shifts (ImageNetV2, ImageNet-R, ImageNet-A, ImageNet-Sketch, ObjectNet,
+// ImageNet-Vid-Robust, YTBB-Robust) and ImageNet's validation images of each shift's classes (the *ValClasses
+// sets), WILDS' iWildCam and FMoW, and CIFAR-10, CIFAR-100, CIFAR-10.1 and CIFAR-10.2. Importing it for its side effects registers every dataset
 // with the datasets registry under the paper code's names:
 //
 //	import _ "github.com/gowiseft/wiseft/datasets/realdata"
@@ -14,6 +15,11 @@
 //	imagenet-r/<wnid>/*, imagenet-a/<wnid>/*          (200-class subsets)
 //	sketch/<wnid>/*
 //	objectnet-1.0/images/<folder>/*.png, objectnet-1.0/mappings/{folder_to_objectnet_label,objectnet_to_imagenet_1k}.json
+//	imagenet_vid_ytbb_robust/imagenet-vid-robust/{val/<video>/<frame>,metadata/{labels,pmsets}.json,misc/*.json}
+//	imagenet_vid_ytbb_robust/ytbb-robust/ytbb_videos/<video>_<ms>/frame-<n>.jpg
+//	imagenet_vid_ytbb_robust/ytbb-robust_metadata/*   (the paper code's src/datasets/ytbb-robust_metadata files)
+//	iwildcam_v2.0/{metadata.csv,train/<filename>,iwildcam2020_megadetector_results.json}
+//	fmow_v1.1/{rgb_metadata.csv,country_code_mapping.csv,images/rgb_img_<row>.png}
 //	cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}
 //	cifar-100-python/{train,test,meta}
 //	CIFAR-10.1/cifar10.1_v6_{data,labels}.npy

@@ -17,8 +17,10 @@ var FewShotK = []int{1, 2, 4, 8, 16, 25, 32, 50, 64, 128, 600}
 
 // ImageNetK opens the few-shot ImageNet "ImageNet{k}": its Train split keeps k training images of every class
 // (all of a class's images when it has fewer), chosen at random by opts.Seed, so that the same seed keeps the same
-// images; its Test split is ImageNet's validation set. The paper's code picks the k images the same way, with
-// NumPy's global random state.
+// images; its Test split is ImageNet's validation set. The paper's code picks the k images the same way (with
+// NumPy's global random state, unseeded) and feeds them through a sampler that yields them in index order, class
+// by class, every epoch: the Train split is ordered the same way (the k images of the first class in file order,
+// then the next class's) and implements datasets.InOrder, so fine-tuning visits it unshuffled, as the paper's does.
 func ImageNetK(opts datasets.Options, k int) (datasets.Dataset, error) {
 	opts = withDefaults(opts)
 	name := "ImageNet" + strconv.Itoa(k)
@@ -29,21 +31,28 @@ func ImageNetK(opts datasets.Options, k int) (datasets.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Split == datasets.Train {
-		d.samples = fewShot(d.samples, len(d.classes), k, opts.Seed)
+	if opts.Split != datasets.Train {
+		d.limit(opts.Limit)
+		return d, nil
 	}
+	d.samples = fewShot(d.samples, len(d.classes), k, opts.Seed)
 	d.limit(opts.Limit)
-	return d, nil
+	return inOrderFolder{d}, nil
 }
 
+// inOrderFolder is a folder dataset the paper's code trains on unshuffled.
+type inOrderFolder struct{ *folderSet }
+
+// TrainInOrder is true: see datasets.InOrder.
+func (inOrderFolder) TrainInOrder() bool { return true }
+
 // fewShot keeps k samples of every label, chosen with a random generator seeded by (seed, label), keeping the
-// samples' order within a label, and interleaves the labels again.
+// samples' order within a label, and orders them by label: all of label 0's, then label 1's, ...
 func fewShot(samples []sample, numClasses, k int, seed uint64) []sample {
 	byClass := make([][]sample, numClasses)
 	for _, s := range samples {
 		byClass[s.label] = append(byClass[s.label], s)
 	}
-	longest := 0
 	for c, ss := range byClass {
 		if len(ss) > k {
 			keep := choose(len(ss), k, rand.New(rand.NewPCG(seed, uint64(c))))
@@ -53,17 +62,8 @@ func fewShot(samples []sample, numClasses, k int, seed uint64) []sample {
 			}
 			byClass[c] = kept
 		}
-		longest = max(longest, len(byClass[c]))
 	}
-	out := make([]sample, 0, k*numClasses)
-	for j := range longest {
-		for _, ss := range byClass {
-			if j < len(ss) {
-				out = append(out, ss[j])
-			}
-		}
-	}
-	return out
+	return slices.Concat(byClass...)
 }
 
 // choose returns k distinct indices of [0, n), sorted, drawn uniformly with a partial Fisher-Yates shuffle.

@@ -13,9 +13,10 @@ import (
 	"github.com/gowiseft/wiseft/templates"
 )
 
-// ObjectNetBorder is the width in pixels of the border cropped from every side of each ObjectNet image: the
-// release's images carry a 1-pixel red border. (The paper's code crops 2 pixels.)
-const ObjectNetBorder = 1
+// ObjectNetBorder is the width in pixels of the border cropped from every side of each ObjectNet image before
+// preprocessing: the release's images carry a 1-pixel red border, and the paper's code (src/datasets/objectnet.py,
+// crop) cuts 2 pixels from each side, which this project follows.
+const ObjectNetBorder = 2
 
 // ObjectNet mapping files, in Location/objectnet-1.0/mappings. The folder map is tried under both names.
 var (

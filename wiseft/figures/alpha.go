@@ -49,6 +49,8 @@ func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string)
 	return figs, nil
 }
 
+// alphaFigure draws r's curves and, when r has an output-space ensemble, its in-distribution and average curves
+// dotted beside them.
 func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figure, error) {
 	title := "WiSE-FT: accuracy vs. mixing coefficient α"
 	if r.Label != "WiSE-FT" {
@@ -64,6 +66,7 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 		of    func(i int) (float64, bool)
 		style draw.LineStyle
 		glyph draw.GlyphStyle
+		best  bool // the series whose best α is marked
 	}
 	all := []series{{
 		label: id + " (in-distribution)",
@@ -86,7 +89,22 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 		of:    func(i int) (float64, bool) { return r.Average(i, shifts) },
 		style: draw.LineStyle{Color: avgCol, Width: vg.Points(2.4), Dashes: []vg.Length{vg.Points(6), vg.Points(2)}},
 		glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.6), Shape: draw.CircleGlyph{}},
+		best:  true,
 	})
+	if ens, ok := r.OutputCurve(); ok {
+		dotted := []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+		all = append(all, series{
+			label: id + ", " + OutputEnsembleLabel,
+			of:    func(i int) (float64, bool) { return ens.Value(i, id) },
+			style: draw.LineStyle{Color: color.Black, Width: vg.Points(1.6), Dashes: dotted},
+			glyph: draw.GlyphStyle{Color: color.Black, Radius: vg.Points(2), Shape: draw.TriangleGlyph{}},
+		}, series{
+			label: "avg. of " + strconv.Itoa(len(shifts)) + " shifts, " + OutputEnsembleLabel,
+			of:    func(i int) (float64, bool) { return ens.Average(i, shifts) },
+			style: draw.LineStyle{Color: avgCol, Width: vg.Points(1.8), Dashes: dotted},
+			glyph: draw.GlyphStyle{Color: avgCol, Radius: vg.Points(2.4), Shape: draw.TriangleGlyph{}},
+		})
+	}
 
 	// Collect the points first: the marker for the best α goes under
 	// the lines.
@@ -101,7 +119,7 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 			}
 			xyss[si] = append(xyss[si], plotter.XY{X: a, Y: 100 * v})
 			lo, hi = min(lo, 100*v), max(hi, 100*v)
-			if si == len(all)-1 && v > bestV {
+			if s.best && v > bestV {
 				bestA, bestV = a, v
 			}
 		}

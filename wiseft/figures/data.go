@@ -2,6 +2,7 @@ package figures
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
@@ -12,4 +13,18 @@ func checkCurves(curves []results.Curve, id string, shifts []string) error {
 		return fmt.Errorf("plot: %w", err)
 	}
 	return nil
+}
+
+// OutputEnsembleLabel is the legend label of the output-space ensemble's curve (results.OutputEnsembleLabel).
+const OutputEnsembleLabel = results.OutputEnsembleLabel
+
+// withOutputCurves appends to runs the output-space ensemble's curve of each that has one.
+func withOutputCurves(runs []results.Curve) []results.Curve {
+	out := slices.Clone(runs)
+	for _, r := range runs {
+		if o, ok := r.OutputCurve(); ok {
+			out = append(out, o)
+		}
+	}
+	return out
 }

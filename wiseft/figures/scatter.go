@@ -9,6 +9,7 @@ import (
 	"github.com/gowiseft/wiseft/wiseft/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 )
 
 // AverageName is the [Figure.Name] of the scatter over the average of
@@ -20,7 +21,10 @@ const AverageName = "average"
 // top-1 accuracy against idDataset top-1 accuracy, both on logit axes
 // labelled in percent, one curve per run through its α values in
 // increasing order, the zero-shot (α=0) and fine-tuned (α=1) models
-// marked and the line y = x dashed.
+// marked and the line y = x dashed. A run that also holds the
+// output-space ensemble's accuracies (results.Curve.Outputs, the paper's
+// baseline) gets a second, dashed curve through them, as the paper's
+// figure compares the two.
 //
 // The curves come from a results log (results.Curves) or a sweep
 // (wiseft.SweepResult.Curve). A figure uses the points that have the
@@ -38,6 +42,7 @@ func Scatter(runs []results.Curve, idDataset string, shiftDatasets []string, opt
 		return nil, err
 	}
 	o := makeOptions(opts)
+	runs = withOutputCurves(runs)
 	xOf := func(r results.Curve, i int) (float64, bool) { return r.Value(i, idDataset) }
 	xLabel := idDataset + " top-1 accuracy (%)"
 
@@ -107,12 +112,18 @@ func scatterFigure(name, title, xLabel, yLabel string, runs []results.Curve, o o
 		col := runColor(ri)
 		line, _ := plotter.NewLine(cv.xys)
 		line.LineStyle = curveStyle(col)
+		if runs[ri].OutputEnsemble {
+			line.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
 		pts, _ := plotter.NewScatter(cv.xys)
 		pts.GlyphStyle = pointStyle(col)
 		p.Add(line, pts)
 		entries = append(entries, legendEntry{runs[ri].Label, []plot.Thumbnailer{line, pts}})
 
 		for i, a := range cv.alphas {
+			if runs[ri].OutputEnsemble {
+				break // the endpoints are the same two models as WiSE-FT's, marked once
+			}
 			if a == 0 {
 				p.Add(marker(cv.xys[i], zeroShotStyle(col)))
 			}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -25,9 +24,15 @@ var appendMu sync.Mutex
 // a folder, a device) is refused before anything is written.
 //
 // Each record must hold "alpha" as a finite number (any Go numeric
-// type; it reads back as float64); other numbers must be finite too,
-// since JSON cannot hold NaN or ±Inf. Append checks every record before
-// writing any.
+// type; it reads back as float64), or as a non-empty list of finite
+// numbers (the paper's per-epoch lines; [Record.Alpha] reports no α for
+// them); other numbers must be finite too, since JSON cannot hold NaN or
+// ±Inf. Append checks every record before writing any.
+//
+// Go floats (float64, float32, at any depth) are written as Python's
+// json module writes floats, always with a decimal point or an exponent
+// (0.0, 1.0, 1e-05), and Go integers without: pandas, which the paper's
+// plotting uses to read the log, then sees α = 0 and α = 1 as floats.
 //
 // Appends are durable and never merge lines: the file is opened with
 // O_APPEND, each line is written with a single write, and the file is
@@ -137,14 +142,10 @@ func encodeLine(r Record) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("no %q key", AlphaKey)
 	}
-	a, ok := toFloat(v)
-	if !ok {
-		return nil, fmt.Errorf("%q is %T, want a number", AlphaKey, v)
+	if err := checkAlpha(v); err != nil {
+		return nil, err
 	}
-	if math.IsNaN(a) || math.IsInf(a, 0) {
-		return nil, fmt.Errorf("%q is %v, want a finite number", AlphaKey, a)
-	}
-	b, err := json.Marshal(r)
+	b, err := json.Marshal(pythonTyped(r))
 	if err != nil {
 		return nil, err
 	}

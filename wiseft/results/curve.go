@@ -22,6 +22,41 @@ type Curve struct {
 	Alphas []float64
 	// Top1 holds, per dataset, the top-1 accuracy (a fraction) at each α; NaN where the run lacks it.
 	Top1 map[string][]float64
+	// Outputs holds, in the same way, the top-1 accuracy of the output-space ensemble of the run's two endpoints
+	// (the paper's baseline, "<dataset>:output_ensemble_top1" in a log) at each α; nil when the run did not
+	// evaluate it. See OutputCurve.
+	Outputs map[string][]float64
+	// OutputEnsemble marks a curve of output-space ensembles (made by OutputCurve): figures draw it dashed and
+	// leave its endpoints, the same two models as WiSE-FT's, unmarked.
+	OutputEnsemble bool
+}
+
+// OutputEnsembleTop1 is the metric of the output-space ensemble's top-1 accuracy in a record:
+// "<dataset>:output_ensemble_top1" (the key wiseft.SweepResult.Records writes).
+const OutputEnsembleTop1 = "output_ensemble_top1"
+
+// OutputEnsembleLabel is the legend label of an output-space ensemble's curve.
+const OutputEnsembleLabel = "output-space ensemble"
+
+// OutputCurve returns the run's output-space ensemble as a curve of its own (Top1 = c.Outputs, OutputEnsemble
+// set, labelled "output-space ensemble" with what tells the run apart), and whether the run has one.
+func (c Curve) OutputCurve() (Curve, bool) {
+	has := false
+	for _, vs := range c.Outputs {
+		for _, v := range vs {
+			has = has || !math.IsNaN(v)
+		}
+	}
+	if !has {
+		return Curve{}, false
+	}
+	label := OutputEnsembleLabel
+	if rest, ok := strings.CutPrefix(c.Label, "WiSE-FT"); ok {
+		label += rest
+	} else {
+		label = c.Label + ", " + label
+	}
+	return Curve{Label: label, Alphas: c.Alphas, Top1: c.Outputs, OutputEnsemble: true}, true
 }
 
 // Value returns the top-1 accuracy of dataset at the curve's i-th α, and whether the run has it.
@@ -62,7 +97,8 @@ func (c Curve) Datasets() []string {
 }
 
 // Curves groups the records that have a numeric α into curves by the values of groupKeys, in order of first
-// appearance (no keys: all records form one curve). Within a curve a later record replaces an earlier one with
+// appearance (no keys: all records form one curve); a record's "<dataset>:output_ensemble_top1" values go to
+// the curve's Outputs. Within a curve a later record replaces an earlier one with
 // the same α. Labels name the key values that differ between curves; a single curve is "WiSE-FT" (with the
 // model's name when "model" is a group key). Records without a numeric α are ignored; it is an error if none has
 // one.
@@ -121,6 +157,20 @@ func Curves(recs []Record, groupKeys ...string) ([]Curve, error) {
 				}
 				c.Top1[d][i] = v
 			}
+			for k := range r {
+				d, ok := strings.CutSuffix(k, ":"+OutputEnsembleTop1)
+				v, num := toFloat(r[k])
+				if !ok || d == "" || !num {
+					continue
+				}
+				if c.Outputs == nil {
+					c.Outputs = map[string][]float64{}
+				}
+				if c.Outputs[d] == nil {
+					c.Outputs[d] = nanSlice(len(g.order))
+				}
+				c.Outputs[d][i] = v
+			}
 		}
 		var parts []string
 		for _, i := range differ {
@@ -153,17 +203,28 @@ func CheckCurves(curves []Curve, idDataset string, shifts []string) error {
 	if len(shifts) == 0 {
 		return errors.New("no shift datasets named")
 	}
-	have := map[string]bool{}
+	// A run's output-space ensemble counts as its own curve.
+	all := slices.Clone(curves)
 	for _, c := range curves {
+		if o, ok := c.OutputCurve(); ok {
+			all = append(all, o)
+		}
+	}
+	have := map[string]bool{}
+	for _, c := range all {
 		for _, d := range c.Datasets() {
 			have[d] = true
 		}
 	}
 	for _, d := range append([]string{idDataset}, shifts...) {
-		for _, c := range curves {
+		for _, c := range all {
+			key := d + ":top1"
+			if c.OutputEnsemble {
+				key = d + ":" + OutputEnsembleTop1
+			}
 			for i := range c.Alphas {
 				if v, ok := c.Value(i, d); ok && (v < 0 || v > 1) {
-					return fmt.Errorf("%q is %v; top-1 must be a fraction in [0, 1]", d+":top1", v)
+					return fmt.Errorf("%q is %v; top-1 must be a fraction in [0, 1]", key, v)
 				}
 			}
 		}

@@ -194,7 +194,9 @@ func TestAppendValidates(t *testing.T) {
 		nil,
 		{"model": "x"},
 		{"alpha": "0.5"},
-		{"alpha": []float64{0.5}},
+		{"alpha": []float64{}},
+		{"alpha": []any{0.5, "x"}},
+		{"alpha": []float64{0.5, math.Inf(1)}},
 		{"alpha": math.NaN()},
 		{"alpha": 0.5, "ImageNet:top1": math.Inf(1)},
 	}
