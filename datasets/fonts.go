@@ -1,8 +1,12 @@
 package datasets
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -25,9 +29,8 @@ import (
 	"github.com/gowiseft/wiseft/internal/fileio"
 )
 
-// SystemFontDir is where Debian's font packages (fonts-dejavu-core, fonts-liberation, fonts-freefont-ttf,
-// fonts-urw-base35, fonts-dkg-handwriting, fonts-breip, fonts-bwht, fonts-femkeklaver, fonts-humor-sans)
-// install their files.
+// SystemFontDir is where Debian's font packages install their files; the world's font files (WorldFontFiles)
+// are named relative to it.
 const SystemFontDir = "/usr/share/fonts"
 
 // Font is a parsed font file that renders all ten digits.
@@ -45,13 +48,24 @@ type Font struct {
 	f *sfnt.Font
 }
 
-// excludedFonts are fonts whose glyphs are not letters or digits in the usual sense (symbol and dingbat
-// fonts) or that do not survive rendering at 28 pixels, by name prefix.
-var excludedFonts = []string{"StandardSymbols", "D050000L", "Dingbats", "Symbol",
-	"femkeklaver", // hatched double outlines that blur into grey blobs at 28 pixels
+// AnyFontVersionEnv, set to 1, lets the world render from listed font files whose content differs from the
+// list's SHA-256 (another Debian release's packages, e.g. in the Docker image): the images, and so every figure
+// that involves fonts, then differ from those of the shipped world.
+const AnyFontVersionEnv = "WISEFT_ANY_FONT_VERSION"
+
+// FontFile names one font file that a font list requires.
+type FontFile struct {
+	// Name is the file's base name without extension (Font.Name).
+	Name string
+	// Path is the file, relative to the list's root folder (SystemFontDir for the world's list).
+	Path string
+	// Package is the Debian package that installs the file, named in the error when it is missing.
+	Package string
+	// SHA256 is the hex SHA-256 of the file; another version of the file is refused ("" checks nothing).
+	SHA256 string
 }
 
-// goFonts are the Go fonts built into golang.org/x/image, always available.
+// goFonts are the Go fonts built into golang.org/x/image, always available and always in a font list.
 var goFonts = []struct {
 	name string
 	ttf  []byte
@@ -63,76 +77,74 @@ var goFonts = []struct {
 	{"Go-Smallcaps-Italic", gosmallcapsitalic.TTF},
 }
 
+// WorldFontFiles returns a copy of the explicit list of font files, besides the Go fonts, that the world renders
+// from (see worldFontFiles).
+func WorldFontFiles() []FontFile { return append([]FontFile(nil), worldFontFiles...) }
+
 var availableFonts struct {
 	once  sync.Once
 	fonts []*Font
 	err   error
 }
 
-// AvailableFonts lists the usable fonts of this machine, sorted by name: the Go fonts (always) and the
-// TrueType/OpenType files under SystemFontDir. A usable font parses, renders all ten digits and is not a
-// symbol font. The list is computed once per process.
 // maxFontFile bounds a font file read from the system (the largest TrueType collections are about 30 MB).
 const maxFontFile = 256 << 20
 
+// AvailableFonts lists the world's fonts, sorted by name: the Go fonts and the files of WorldFontFiles under
+// SystemFontDir, and nothing else installed on the machine, so that every machine set up by scripts/setup.sh
+// renders the same images. A missing or different file is an error naming it and its Debian package. The list
+// is computed once per process.
 func AvailableFonts() ([]*Font, error) {
 	availableFonts.once.Do(func() {
-		availableFonts.fonts, availableFonts.err = LoadFonts(SystemFontDir)
+		availableFonts.fonts, availableFonts.err = LoadFontFiles(SystemFontDir, worldFontFiles)
 	})
 	return availableFonts.fonts, availableFonts.err
 }
 
-// LoadFonts lists the usable fonts among the Go fonts and the .ttf/.otf files below dirs (missing dirs are
-// skipped; files that fail to parse are skipped), sorted by name, with the held-out split marked (see
-// HeldOutFamily). If no family falls to the held-out side, the last family in sorted order is held out, so
-// that both sides are never empty when there are two families or more.
-func LoadFonts(dirs ...string) ([]*Font, error) {
+// LoadFontFiles loads the Go fonts and the listed files under root, sorted by name, with the held-out split
+// marked (see HeldOutFamily). Every listed file must exist, match its SHA256 when one is given, parse and render
+// the ten digits; the first that does not is the error. If no family falls to the held-out side, the last
+// family in sorted order is held out, so that both sides are never empty when there are two families or more.
+func LoadFontFiles(root string, files []FontFile) ([]*Font, error) {
 	var fonts []*Font
 	seen := map[string]bool{}
-	add := func(name, path string, data []byte) {
-		for _, ex := range excludedFonts {
-			if strings.HasPrefix(name, ex) {
-				return
-			}
-		}
+	add := func(name, path string, data []byte) error {
 		if seen[name] {
-			return
+			return fmt.Errorf("datasets: font %s listed twice", name)
 		}
 		f, err := sfnt.Parse(data)
-		if err != nil || !coversDigits(f) {
-			return
+		if err != nil {
+			return fmt.Errorf("datasets: font %s (%s) does not parse: %v", name, path, err)
+		}
+		if !coversDigits(f) {
+			return fmt.Errorf("datasets: font %s (%s) does not render the ten digits", name, path)
 		}
 		seen[name] = true
 		fonts = append(fonts, &Font{Name: name, Family: fontFamily(f, name), Path: path, f: f})
+		return nil
 	}
 	for _, g := range goFonts {
-		add(g.name, "gofont:"+g.name, g.ttf)
-	}
-	for _, dir := range dirs {
-		var paths []string
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if p == dir {
-					return fs.SkipAll
-				}
-				return nil
-			}
-			ext := strings.ToLower(filepath.Ext(p))
-			if !d.IsDir() && (ext == ".ttf" || ext == ".otf") {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("datasets: listing fonts in %s: %w", dir, err)
+		if err := add(g.name, "gofont:"+g.name, g.ttf); err != nil {
+			return nil, err
 		}
-		sort.Strings(paths)
-		for _, p := range paths {
-			data, err := fileio.ReadFile(p, maxFontFile) // a special file or a huge one is skipped, not read
-			if err != nil {
-				continue
+	}
+	for _, ff := range files {
+		path := filepath.Join(root, ff.Path)
+		data, err := fileio.ReadFile(path, maxFontFile) // a special file or a huge one is refused, not read
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, &MissingFontError{File: ff, Path: path}
 			}
-			add(strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)), p, data)
+			return nil, fmt.Errorf("datasets: font %s: %w", ff.Name, err)
+		}
+		if ff.SHA256 != "" && os.Getenv(AnyFontVersionEnv) != "1" {
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != ff.SHA256 {
+				return nil, fmt.Errorf("datasets: font %s (%s) is not the file the world was made with (SHA-256 %x, want %s): install version %s of the Debian package %s, or set %s=1 to render from it anyway (the figures will differ)",
+					ff.Name, path, sum[:6], ff.SHA256[:12], packageVersion(ff.Package), ff.Package, AnyFontVersionEnv)
+			}
+		}
+		if err := add(ff.Name, path, data); err != nil {
+			return nil, err
 		}
 	}
 	sort.Slice(fonts, func(i, j int) bool { return fonts[i].Name < fonts[j].Name })
@@ -151,6 +163,29 @@ func LoadFonts(dirs ...string) ([]*Font, error) {
 		}
 	}
 	return fonts, nil
+}
+
+// MissingFontError says that a listed font file is not installed. It matches fs.ErrNotExist, like the other
+// missing data of the world.
+type MissingFontError struct {
+	File FontFile
+	Path string // where it was looked for
+}
+
+func (e *MissingFontError) Error() string {
+	return fmt.Sprintf("datasets: font %s is missing (%s): install the Debian package %s (scripts/setup-data.sh installs it)",
+		e.File.Name, e.Path, e.File.Package)
+}
+
+// Unwrap makes errors.Is(err, fs.ErrNotExist) true.
+func (e *MissingFontError) Unwrap() error { return fs.ErrNotExist }
+
+// packageVersion is the version of a font package that the world's list was made from, or "the Debian 12".
+func packageVersion(pkg string) string {
+	if v, ok := worldFontPackageVersions[pkg]; ok {
+		return v
+	}
+	return "the Debian 12"
 }
 
 // PretrainingFonts returns the fonts of fonts that are not held out.

