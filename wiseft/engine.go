@@ -292,16 +292,18 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 		mu.Unlock()
 		loader.Close()
 	}
-	coefs := make([]*tensors.Tensor, len(points))
-	for i, p := range points {
-		coefs[i] = pointTensor(p)
-	}
 	v := e.cfg.Vision
 	per := e.transform.Len()
 	for range min(e.workers, nb) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each worker has its own coefficient tensors: an executed tensor caches its device buffer inside,
+			// so one shared between concurrent executions is a data race.
+			coefs := make([]*tensors.Tensor, len(points))
+			for i, p := range points {
+				coefs[i] = pointTensor(p)
+			}
 			for {
 				if ctx.Err() != nil {
 					fail(ctx.Err())
