@@ -52,7 +52,7 @@ func Must[T any](v T, err error) T {
 
 // Must2 returns a and b, panicking if err is not nil.
 //
-//	ds, labelled := widgets.Must2(widgets.ImageFolder(dir, nil, 0))
+//	ds, labelled := widgets.Must2(realdata.ImageFolder(dir, nil, 0))
 func Must2[A, B any](a A, b B, err error) (A, B) {
 	if err != nil {
 		panic(err)

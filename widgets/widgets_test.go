@@ -497,47 +497,6 @@ func TestMust(t *testing.T) {
 	Must0(errors.New("x"))
 }
 
-func TestCrossEntropyAndOutputEnsemble(t *testing.T) {
-	p0 := []wiseft.Prediction{{Index: 0, Label: 0, Predicted: 0, Probs: []float32{0.7, 0.2, 0.1}},
-		{Index: 1, Label: 2, Predicted: 1, Probs: []float32{0.1, 0.6, 0.3}}}
-	p1 := []wiseft.Prediction{{Index: 0, Label: 0, Predicted: 1, Probs: []float32{0.3, 0.6, 0.1}},
-		{Index: 1, Label: 2, Predicted: 2, Probs: []float32{0.05, 0.15, 0.8}}}
-	la, err := wiseft.CrossEntropy(p0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := -(math.Log(0.7) + math.Log(0.3)) / 2; math.Abs(la.Loss-want) > 1e-6 || la.Accuracy != 0.5 {
-		t.Errorf("CrossEntropy = %+v, want loss %v accuracy 0.5", la, want)
-	}
-	if _, err := wiseft.CrossEntropy([]wiseft.Prediction{{Label: 0}}); err == nil {
-		t.Errorf("predictions without probabilities: want an error")
-	}
-	for _, a := range []float64{0, 1} {
-		ens, err := OutputEnsemble(p0, p1, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref := p0
-		if a == 1 {
-			ref = p1
-		}
-		for i := range ens {
-			if ens[i].Predicted != ref[i].Predicted || math.Abs(float64(ens[i].Probs[1]-ref[i].Probs[1])) > 1e-6 {
-				t.Errorf("α=%g example %d: %+v, want %+v", a, i, ens[i], ref[i])
-			}
-		}
-	}
-	// α = 0.5: geometric mean of the probabilities, renormalised.
-	ens, _ := OutputEnsemble(p0, p1, 0.5)
-	g := []float64{math.Sqrt(0.7 * 0.3), math.Sqrt(0.2 * 0.6), math.Sqrt(0.1 * 0.1)}
-	if want := g[0] / (g[0] + g[1] + g[2]); math.Abs(float64(ens[0].Probs[0])-want) > 1e-6 || ens[0].Predicted != 0 {
-		t.Errorf("α=0.5: %+v, want p0 %v", ens[0], want)
-	}
-	if _, err := OutputEnsemble(p0, p1[:1], 0.5); err == nil {
-		t.Errorf("different lengths: want an error")
-	}
-}
-
 func TestDistanceTable(t *testing.T) {
 	a, b := tinyClassifier(t, 1), tinyClassifier(t, 1)
 	b.Model.Weights["vision_model.encoder.layers.1.mlp.fc1.bias"].Data[0] += 3

@@ -3,6 +3,7 @@ package wiseft
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gowiseft/wiseft/datasets"
@@ -113,6 +114,43 @@ func EnsemblePredictions(ds datasets.Dataset, z0, z1 *DatasetLogits, alpha float
 		preds[i] = predict(z0.Indices[i], z0.Labels[i], row, project, keepProbs)
 	}
 	return preds, nil
+}
+
+// EnsembleOfPredictions returns the predictions of the output-space ensemble of two models from their saved
+// predictions (EnsemblePredictions does the same from logits): the arg-max and softmax of
+// (1−α)·log p0 + α·log p1, which is the ensemble of their logits (log-probabilities differ from logits by a
+// constant per example, which the softmax removes). p0 and p1 are the two models' predictions on the same
+// examples, made with EvalOptions.KeepProbs.
+func EnsembleOfPredictions(p0, p1 []Prediction, alpha float64) ([]Prediction, error) {
+	if len(p0) != len(p1) {
+		return nil, fmt.Errorf("output ensemble of %d and %d predictions", len(p0), len(p1))
+	}
+	out := make([]Prediction, len(p0))
+	for i := range p0 {
+		a, b := p0[i], p1[i]
+		if a.Index != b.Index || a.Label != b.Label || len(a.Probs) != len(b.Probs) || len(a.Probs) == 0 {
+			return nil, fmt.Errorf("output ensemble: predictions %d differ in example, label or probabilities "+
+				"(set EvalOptions.KeepProbs)", i)
+		}
+		z := make([]float64, len(a.Probs))
+		best := 0
+		for k := range z {
+			z[k] = (1-alpha)*math.Log(max(float64(a.Probs[k]), 1e-30)) + alpha*math.Log(max(float64(b.Probs[k]), 1e-30))
+			if z[k] > z[best] {
+				best = k
+			}
+		}
+		var sum float64
+		for k := range z {
+			sum += math.Exp(z[k] - z[best])
+		}
+		probs := make([]float32, len(z))
+		for k := range z {
+			probs[k] = float32(math.Exp(z[k]-z[best]) / sum)
+		}
+		out[i] = Prediction{Index: a.Index, Label: a.Label, Predicted: best, Confidence: probs[best], Probs: probs}
+	}
+	return out, nil
 }
 
 // OutputEnsembleMetrics is DatasetMetrics of EnsemblePredictions: the metrics of the output-space ensemble at α.
