@@ -9,6 +9,7 @@ import (
 
 	"github.com/gowiseft/wiseft/internal/filelock"
 	"github.com/gowiseft/wiseft/internal/sysmem"
+	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/world"
 )
 
@@ -90,7 +91,7 @@ func runPretrain(args []string) error {
 	cfg.Corpus = world.CorpusConfig{Pairs: *pairs, Seed: *seed, HandwritingWeight: *handwriting, DataLocation: *data}
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = *epochs, *batch, *lr, *wd, *warmup
 	cfg.Seed = *seed
-	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, LogEvery: *logEvery, CheckpointDir: *ckpt}
+	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, ZeroShot: wiseft.ZeroShotMNIST, LogEvery: *logEvery, CheckpointDir: *ckpt}
 
 	latest, state, err := world.LatestPretrainCheckpoint(*ckpt)
 	switch {

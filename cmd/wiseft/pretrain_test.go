@@ -20,9 +20,17 @@ func TestPretrainInterruptAndResume(t *testing.T) {
 	common := []string{"pretrain", "--data-location", data, "--pairs", "192", "--batch-size", "32", "--epochs", "2",
 		"--warmup-length", "2", "--eval-examples", "0", "--log-every", "2"}
 
+	// The uninterrupted run also makes the per-epoch zero-shot check (wiseft.ZeroShotMNIST through
+	// PretrainRun.ZeroShot), which must not change its weights.
 	whole := filepath.Join(dir, "whole")
-	if _, stderr, code := run(t, append(common, "--out", whole)...); code != 0 {
+	_, stderr, code := run(t, append(common, "--out", whole, "--eval-examples", "50")...)
+	if code != 0 {
 		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
+	}
+	for _, epoch := range []string{"epoch 1", "epoch 2"} {
+		if !strings.Contains(stderr, epoch+": zero-shot MNIST test accuracy ") || !strings.Contains(stderr, "% on 50 images") {
+			t.Errorf("no zero-shot check after %s in:\n%s", epoch, stderr)
+		}
 	}
 
 	out := filepath.Join(dir, "model")
@@ -60,7 +68,7 @@ func TestPretrainInterruptAndResume(t *testing.T) {
 		t.Errorf("the model folder exists after the interrupted run (%v)", err)
 	}
 
-	_, stderr, code := run(t, args...)
+	_, stderr, code = run(t, args...)
 	if code != 2 || !strings.Contains(stderr, "--resume") {
 		t.Errorf("a second start without --resume: exit %d, %q; want 2 and a hint", code, stderr)
 	}

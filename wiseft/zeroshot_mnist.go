@@ -1,15 +1,14 @@
-package world
+package wiseft
 
 import (
 	"image"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
-	"github.com/gowiseft/wiseft/wiseft"
 )
 
 // ZeroShotMNIST is the zero-shot accuracy of m on the first n MNIST test images with the digit templates: a quick
-// check of a pretraining run, computed on the host from the encoder's embeddings.
+// check of a pretraining run (world.PretrainRun.ZeroShot), computed on the host from the encoder's embeddings.
 func ZeroShotMNIST(m *clipmodel.Model, location string, n int) (float64, error) {
 	ds, err := datasets.Open("MNIST", datasets.Options{Location: location, Split: datasets.Test, Limit: n})
 	if err != nil {
@@ -20,7 +19,7 @@ func ZeroShotMNIST(m *clipmodel.Model, location string, n int) (float64, error) 
 		return 0, err
 	}
 	enc.BatchSize = 250
-	head, err := wiseft.ZeroShotHead(enc, m, ds.ClassNames(), ds.Templates())
+	head, err := ZeroShotHead(enc, m, ds.ClassNames(), ds.Templates())
 	if err != nil {
 		return 0, err
 	}
