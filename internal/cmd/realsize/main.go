@@ -1,10 +1,11 @@
 // Command realsize prepares and checks the real-size run of scripts/real-size.sh: a randomly initialised CLIP in
 // the Hugging Face layout with the real CLIP tokenizer, ImageNet-layout folders of generated photo-sized JPEGs,
-// and a check that a run's results log and figures are there and parse.
+// a check that a run's results log and figures are there and parse, and the report of scripts/gpu-check.sh.
 //
 //	go run ./internal/cmd/realsize model --arch ViT-B/32 --out DIR
 //	go run ./internal/cmd/realsize images --out DIR --classes 4 --train 4 --val 4
-//	go run ./internal/cmd/realsize check --results FILE --alphas 3 --datasets A,B --plots DIR
+//	go run ./internal/cmd/realsize check --results FILE --alphas 0,0.5,1 --datasets A,B --plots DIR
+//	go run ./internal/cmd/realsize report --dir OUT       # scripts/gpu-check.sh's report.json and report.txt
 package main
 
 import (
@@ -16,7 +17,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: realsize model|images|check [flags]")
+		fmt.Fprintln(os.Stderr, "usage: realsize model|images|check|report [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -27,8 +28,10 @@ func main() {
 		err = runImages(args)
 	case "check":
 		err = runCheck(args)
+	case "report":
+		err = runReport(args)
 	default:
-		err = fmt.Errorf("unknown command %q (model, images, check)", cmd)
+		err = fmt.Errorf("unknown command %q (model, images, check, report)", cmd)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "realsize: "+strings.TrimSpace(err.Error()))

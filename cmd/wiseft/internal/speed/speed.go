@@ -347,8 +347,14 @@ func Report(c *Case, d time.Duration, percentiles ...int) (*Stats, error) {
 		s.Samples = append(s.Samples, time.Since(t0))
 		s.CPU = append(s.CPU, CPUTime()-c0)
 	}
-	benchmarks.New(benchmarks.NamedFunction{Name: c.Name, Func: timed}).
-		WithWarmUps(0).WithDuration(d).WithQuantiles(percentiles...).WithColumnSize(12).Done()
+	if d < 10*time.Millisecond {
+		// go-benchmarks stops when a timer of d fires, which a short d can do before the first call (its mean
+		// then divides by zero calls): below 10 ms, one timed call is made here instead.
+		timed()
+	} else {
+		benchmarks.New(benchmarks.NamedFunction{Name: c.Name, Func: timed}).
+			WithWarmUps(0).WithDuration(d).WithQuantiles(percentiles...).WithColumnSize(12).Done()
+	}
 	if runErr != nil {
 		return nil, fmt.Errorf("%s: %w", c.Name, runErr)
 	}
