@@ -39,6 +39,9 @@ build() {
   go test -c -ldflags="$ld" -o "$bindir/clipmodel.test" ./clipmodel
   go test -c -ldflags="$ld" -o "$bindir/wiseft.test" ./wiseft
   go test -c -ldflags="$ld" -o "$bindir/speed.test" ./cmd/wiseft/internal/speed
+  # The shared libraries the binaries link that a GPU machine may lack (libturbojpeg), beside them.
+  mkdir -p "$bindir/lib"
+  ldd "$bindir/wiseft" | awk '/libturbojpeg/ { print $3 }' | xargs -r -I{} cp -L {} "$bindir/lib/"
   set +e
 }
 
@@ -61,9 +64,12 @@ if [ "$mode" = dry ]; then
   build >"$out/logs/build.log" 2>&1 || { cat "$out/logs/build.log"; exit 1; }
 elif [ ! -x "$bindir/wiseft" ]; then
   [ -f "$pack" ] || { echo "gpu-check.sh: no $bindir and no $pack: run scripts/gpu-check.sh --build first and carry $pack" >&2; exit 1; }
-  tar -C "$root/bin" -xJf "$pack"
+  # xz may be missing where Python is not: its tarfile reads .tar.xz too.
+  tar -C "$root/bin" -xJf "$pack" 2>/dev/null || python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$pack" "$root/bin" \
+    || { echo "gpu-check.sh: cannot unpack $pack (neither xz nor python3)" >&2; exit 1; }
 fi
 
+export LD_LIBRARY_PATH="$bindir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 {
   echo "host $(hostname), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/gpu /'
