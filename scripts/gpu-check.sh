@@ -183,12 +183,13 @@ scaling() {
 export -f scaling
 if [ "$mode" = dry ]; then step cpu-scaling 120 scaling train:16 0s 1 2
 else step cpu-scaling 150 scaling train:128,matmul:800x768x3072 2s 1 2 4 8 16; fi
-# 6. The real-size flow: ViT-B/32 (the device's backend) on 400 generated JPEGs; dry run: its tiny configuration.
+# 6. The real-size flow: ViT-B/32 (the device's backend) on 400 generated JPEGs, each batch one program (--shards
+#    defaults to the CPU count, for SimpleGo); dry run: its tiny configuration.
 if [ "$mode" = dry ]; then
   step real-size 120 env WISEFT_BIN="$bindir/wiseft" REALSIZE_BIN="$bindir/realsize" scripts/real-size.sh --tiny --out "$out/real-size"
 else
   step real-size 200 env WISEFT_BIN="$bindir/wiseft" REALSIZE_BIN="$bindir/realsize" REALSIZE_CLASSES=10 \
-    REALSIZE_TRAIN=20 REALSIZE_VAL=10 REALSIZE_BATCH=32 REALSIZE_EVAL_BATCH=100 scripts/real-size.sh --out "$out/real-size"
+    REALSIZE_TRAIN=20 REALSIZE_VAL=10 REALSIZE_BATCH=32 REALSIZE_EVAL_BATCH=100 REALSIZE_RUN_FLAGS="--shards 1" scripts/real-size.sh --out "$out/real-size"
 fi
 # The models and JPEGs of the real-size run are not worth bringing back; its log is.
 rm -rf "$out/real-size/model" "$out/real-size/data" "$out/real-size/run/checkpoints" "$out/pjrt"

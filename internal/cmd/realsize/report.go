@@ -113,6 +113,9 @@ func benchLine(r map[string]any) string {
 	num := func(k string) float64 { f, _ := r[k].(float64); return f }
 	line := fmt.Sprintf("%-28v median %9.4fs  %10.1f img/s  peak RSS %6.0f MiB", r["case"], num("median_s"),
 		num("images_per_s"), num("peak_rss_mib"))
+	if v := num("gflop_per_s"); v > 0 {
+		line += fmt.Sprintf("  %7.1f GFLOP/s", v)
+	}
 	if v := num("peak_device_mib"); v > 0 {
 		line += fmt.Sprintf("  device %6.0f MiB", v)
 	}
