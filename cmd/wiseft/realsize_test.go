@@ -37,6 +37,9 @@ func TestRealSizeTiny(t *testing.T) {
 	if err != nil || len(warnings) > 0 || len(recs) != 3 {
 		t.Fatalf("%d records, %v, %v", len(recs), warnings, err)
 	}
+	if fd, ok := recs[0]["folder_datasets"].([]any); !ok || len(fd) != 2 || !strings.HasPrefix(fd[0].(string), "RealSize=") {
+		t.Errorf("folder_datasets = %v, want the two NAME=DIR", recs[0]["folder_datasets"])
+	}
 	for i, want := range []float64{0, 0.5, 1} {
 		if a, ok := recs[i].Alpha(); !ok || a != want {
 			t.Errorf("line %d: α %v, want %v", i+1, recs[i]["alpha"], want)

@@ -353,6 +353,9 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 		"eval_limit": f.evalLimit, "held_out": heldOut, "fisher_examples": f.fisherExamples,
 		"fisher_epochs": fisherOptions(f).Epochs, "fisher_split": f.fisherSplit,
 	}
+	if len(f.folderDatasets) > 0 { // where the datasets named by --folder-dataset were read from
+		r["folder_datasets"] = []string(f.folderDatasets)
+	}
 	if f.load == "" {
 		for k, v := range map[string]any{"cache_dir": f.cacheDir, "epochs": f.epochs, "batch_size": f.batchSize,
 			"lr": f.lr, "ls": f.ls, "wd": f.wd, "warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder,
