@@ -11,12 +11,15 @@ import "github.com/gowiseft/wiseft/internal/sysmem"
 //
 // The backends hold more than those tensors at once; measured on SimpleGo (wiseft bench, peak resident memory):
 // ViT-B/32's forward pass takes 14.4 MB more an image (802 MiB at batch 1, 903 at 8) where 2.07 MB are counted
-// (7×), and the small model's training step 0.62 MB more an example (194 MiB at batch 256, 672 at 1024) where
-// 0.22 MB are counted (2.8×). The counts are multiplied by those ratios rounded down (forwardOverhead,
-// trainOverhead), so the estimates stay below what is really used.
+// (7×); the small model's training step 0.62 MB more an example (194 MiB at batch 256, 672 at 1024) where
+// 0.22 MB are counted (2.8×), and ViT-B/32's image tower's step 45.9 MiB more an image (a fit of 1,754-2,447 MiB
+// at batches 2, 4, 8 and 16, wiseft bench train:B:ViT-B-32) where 27.9 MiB are counted (1.64×). The counts are
+// multiplied by the smallest of those ratios rounded down (forwardOverhead, trainOverhead2x), so the estimates
+// stay below what is really used; with the small model's 2.5× the estimate of a ViT-B/32 step passed the
+// measured use from batch 20 on (10.0 GiB against about 7.4 at batch 128).
 const (
 	forwardOverhead = 6
-	trainOverhead2x = 5 // 2.5×, in halves
+	trainOverhead2x = 3 // 1.5×, in halves
 )
 
 // ImageForwardBytes is a lower bound of the memory of one forward pass of the image tower over batch images.

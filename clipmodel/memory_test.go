@@ -63,3 +63,30 @@ func TestBackendRefusesDeadlockingSimpleGoModes(t *testing.T) {
 		}
 	}
 }
+
+// The fine-tuning step's count for the real architectures splits into a fixed part (weights, gradients and
+// Adam's two moments of the image tower: 16 bytes a parameter) and a part linear in the batch; the README's
+// memory table scales the measured peak with these counts (go test -run TrainCountsOfRealArchitectures -v).
+func TestTrainCountsOfRealArchitectures(t *testing.T) {
+	const mib = 1 << 20
+	for _, name := range []string{"ViT-B/32", "ViT-B/16", "ViT-L/14", "ViT-L/14@336px"} {
+		cfg, err := ConfigByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := cfg.Vision
+		fixed := cfg.TowerTrainBytes(0, false)
+		params := towerParams(v.TowerConfig) + int64(v.NumPatches()+1)*int64(v.Width)
+		if fixed != 16*params {
+			t.Errorf("%s: fixed part %d bytes, want 16 × %d parameters", name, fixed, params)
+		}
+		per := cfg.TowerTrainBytes(2, false) - cfg.TowerTrainBytes(1, false)
+		for _, b := range []int{1, 4, 128, 512} {
+			if got, want := cfg.TowerTrainBytes(b, false), fixed+int64(b)*per; got < want-8 || got > want+8 {
+				t.Errorf("%s batch %d: %d bytes, want %d (linear)", name, b, got, want)
+			}
+		}
+		t.Logf("%-15s fixed %7.1f MiB, per image %7.2f MiB counted (%.2f MiB before the %g× overhead)", name,
+			float64(fixed)/mib, float64(per)/mib, float64(per)/(trainOverhead2x/2.0)/mib, trainOverhead2x/2.0)
+	}
+}

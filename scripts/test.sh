@@ -15,6 +15,9 @@ go test -count=1 -timeout 60m ./...
 # The pure-Go JPEG decoder (CGO_ENABLED=0 builds) against the same Pillow fixtures.
 CGO_ENABLED=0 go test -count=1 ./clipmodel/preprocess/...
 
+# The GPU machine's checks, dry: the same steps on SimpleGo at tiny sizes (the plugin's skipped), about 2 minutes.
+OUT=out/gpu-check-dry bash scripts/gpu-check.sh --dry-run >/tmp/wiseft-gpu-dry.log 2>&1 || { tail -40 /tmp/wiseft-gpu-dry.log; exit 1; }
+
 # Every notebook, executed headless in quick mode, then the browser test of 01-quickstart.
 bash scripts/test-notebooks.sh
 

@@ -60,7 +60,7 @@ type benchResult struct {
 
 func runBench(args []string) error {
 	fs := newFlags("bench", "[flags]")
-	cases := fs.String("cases", defaultBenchCases, "comma-separated cases: forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp] (dp: data-parallel over every device, XLA), matmul:MxKxN")
+	cases := fs.String("cases", defaultBenchCases, "comma-separated cases: forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp][:ARCH] (dp: data-parallel over every device, XLA; ARCH, e.g. ViT-B-32: that architecture's image tower instead of the small model), matmul:MxKxN")
 	d := fs.Duration("time", 5*time.Second, "time each case for at least this long after its first (compiling) call; at least one timed call")
 	backendFlag := fs.String("backend", "", "GoMLX backend configuration, e.g. go:ops_sequential or xla:cuda (default: $GOMLX_BACKEND, else "+clipmodel.DefaultCPUBackend+")")
 	inProcess := fs.Bool("in-process", false, "run every case in this process (peak memory then resets between cases where /proc allows)")
@@ -179,7 +179,12 @@ func runBenchCase(spec string, d time.Duration) (r benchResult) {
 		}
 		bc, err = speed.ViTB32Forward(b, c.batch, dtype)
 	case "train":
-		bc, err = speed.TinyTrainStep(b, c.batch, speed.TrainOptions{Stock: c.stock, BF16: c.bf16, DataParallel: c.dp})
+		opts := speed.TrainOptions{Stock: c.stock, BF16: c.bf16, DataParallel: c.dp}
+		if c.arch != "" {
+			bc, err = speed.ArchTrainStep(b, c.arch, c.batch, opts)
+		} else {
+			bc, err = speed.TinyTrainStep(b, c.batch, opts)
+		}
 	case "matmul":
 		bc, err = speed.MatMul(b, c.m, c.k, c.n)
 	}
@@ -285,7 +290,11 @@ func printBenchSummary(w io.Writer, results []benchResult) {
 		if err != nil || r.Error != "" || c.kind != "train" || c.dp || (!c.stock && !c.bf16) {
 			continue
 		}
-		base, ok := byCase[fmt.Sprintf("train:%d", c.batch)]
+		key := fmt.Sprintf("train:%d", c.batch)
+		if c.arch != "" {
+			key += ":" + c.arch
+		}
+		base, ok := byCase[key]
 		if !ok || r.MedianS <= 0 || base.PeakRSSMiB <= 0 {
 			continue
 		}

@@ -20,6 +20,7 @@ type benchCase struct {
 	stock     bool
 	bf16      bool
 	dp        bool
+	arch      string // train: a registered architecture's image tower instead of the small model ("" for it)
 	canonical string
 }
 
@@ -34,6 +35,10 @@ func (c benchCase) memory() int64 {
 		cfg, _ := clipmodel.ConfigByName("ViT-B/32")
 		return cfg.ImageForwardBytes(c.batch)
 	case "train":
+		if c.arch != "" {
+			cfg, _ := clipmodel.ConfigByName(c.arch)
+			return cfg.TowerTrainBytes(c.batch, false)
+		}
 		return world.TinyConfig(512).TowerTrainBytes(c.batch, false)
 	}
 	return 0
@@ -42,7 +47,7 @@ func (c benchCase) memory() int64 {
 func parseBenchCase(s string) (benchCase, error) {
 	parts := strings.Split(strings.TrimSpace(s), ":")
 	c := benchCase{kind: parts[0], canonical: strings.TrimSpace(s)}
-	bad := fmt.Errorf("bench case %s: want forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp] or matmul:MxKxN", quoteValue(s))
+	bad := fmt.Errorf("bench case %s: want forward:BATCH[:bf16], train:BATCH[:stock][:bf16][:dp][:ARCH] or matmul:MxKxN", quoteValue(s))
 	if len(parts) < 2 {
 		return c, bad
 	}
@@ -61,6 +66,8 @@ func parseBenchCase(s string) (benchCase, error) {
 				c.stock = true
 			case opt == "dp" && c.kind == "train":
 				c.dp = true
+			case c.kind == "train" && c.arch == "" && isArch(opt):
+				c.arch = opt
 			default:
 				return c, bad
 			}
@@ -83,4 +90,10 @@ func parseBenchCase(s string) (benchCase, error) {
 		return c, bad
 	}
 	return c, nil
+}
+
+// isArch reports whether s names a registered architecture (the dashed spellings, "ViT-B-32", fit in a case).
+func isArch(s string) bool {
+	_, err := clipmodel.ConfigByName(s)
+	return err == nil
 }

@@ -32,6 +32,7 @@ type runFlags struct {
 	freezeEncoder, allowExtrapolation, resumeSet, overwrite, bf16, evalEveryEpoch                     bool
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
+	folderDatasets                                                                                    folderDatasetFlag
 }
 
 // Defaults of the paper's src/args.py where a flag is not given (the project's main job, scripts/main.sh,
@@ -55,6 +56,7 @@ func runRun(args []string) error {
 	fs.StringVar(&f.template, "template", "", "prompt template set for the zero-shot head (default: the training dataset's own)")
 	fs.StringVar(&f.resultsDB, "results-db", "", "append one JSON line per α to this file")
 	fs.StringVar(&f.save, "save", "", "folder for the zero-shot and fine-tuned classifiers, checkpoints and plots")
+	fs.Var(&f.folderDatasets, "folder-dataset", "NAME=DIR: a dataset NAME read from DIR/train and DIR/val (<class folder>/<images>; ImageNet's class names and templates when the folders are WordNet ids), usable in the dataset flags; repeatable")
 	fs.StringVar(&f.dataLocation, "data-location", "", "data folder (default $WISEFT_DATA or ./data)")
 	fs.StringVar(&f.alpha, "alpha", paperAlpha, "mixing coefficients α, space-separated as the paper writes them (--alpha 0 0.1 0.2) or comma-separated")
 	fs.StringVar(&f.load, "load", "", "ZEROSHOT,FINETUNED classifier folders: skip training, only sweep α; one folder: evaluate that classifier")
@@ -99,6 +101,9 @@ func runRun(args []string) error {
 	expandPaths(&f)
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
+	}
+	if err := registerFolderDatasets(f.folderDatasets); err != nil {
+		return err
 	}
 	return runWiSEFT(f, fs.Args())
 }
@@ -347,6 +352,9 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 		"load": f.load, "fisher": f.fisher, "fisher_floor": f.fisherFloor, "seed": f.seed,
 		"eval_limit": f.evalLimit, "held_out": heldOut, "fisher_examples": f.fisherExamples,
 		"fisher_epochs": fisherOptions(f).Epochs, "fisher_split": f.fisherSplit,
+	}
+	if len(f.folderDatasets) > 0 { // where the datasets named by --folder-dataset were read from
+		r["folder_datasets"] = []string(f.folderDatasets)
 	}
 	if f.load == "" {
 		for k, v := range map[string]any{"cache_dir": f.cacheDir, "epochs": f.epochs, "batch_size": f.batchSize,

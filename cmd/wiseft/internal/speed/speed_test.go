@@ -105,3 +105,13 @@ func testBackend(t testing.TB) backends.Backend {
 	}
 	return b
 }
+
+// Report with a zero duration (wiseft bench --time 0s) makes exactly one timed call instead of failing.
+func TestReportZeroDuration(t *testing.T) {
+	calls := 0
+	c := &Case{Name: "count", Items: 1, Run: func() error { calls++; return nil }}
+	s, err := Report(c, 0)
+	if err != nil || calls != 1 || len(s.Samples) != 1 || len(s.CPU) != 1 {
+		t.Fatalf("%d calls, %d samples, %v", calls, len(s.Samples), err)
+	}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/gowiseft/wiseft/datasets"
+	"github.com/gowiseft/wiseft/datasets/realdata"
+)
+
+// folderDatasetFlag is the repeatable --folder-dataset NAME=DIR of `wiseft run`.
+type folderDatasetFlag []string
+
+func (f *folderDatasetFlag) String() string { return strings.Join(*f, " ") }
+
+func (f *folderDatasetFlag) Set(v string) error {
+	*f = append(*f, v)
+	return nil
+}
+
+// registerFolderDatasets registers each NAME=DIR of --folder-dataset as a dataset named NAME (realdata.SplitFolder:
+// DIR/train and DIR/val in ImageNet's layout, ImageNet class names and templates when the folders are WordNet
+// ids), so that --train-dataset, --eval-datasets and --held-out take NAME like any registered dataset. A name
+// already registered, an empty name or one with a comma, and a DIR that is not a folder are refused.
+func registerFolderDatasets(specs []string) error {
+	for _, spec := range specs {
+		name, dir, ok := strings.Cut(spec, "=")
+		name, dir = strings.TrimSpace(name), strings.TrimSpace(dir)
+		switch {
+		case !ok || name == "" || dir == "":
+			return usagef("--folder-dataset: %s is not NAME=DIR", quoteValue(spec))
+		case strings.ContainsAny(name, ", \t"):
+			return usagef("--folder-dataset: the name %s holds a comma or a space", quoteValue(name))
+		case slices.Contains(datasets.Names(), name):
+			return usagef("--folder-dataset: %s is already a dataset's name", quoteValue(name))
+		}
+		dir = expandHome(dir)
+		if st, err := os.Stat(dir); err != nil {
+			return fmt.Errorf("--folder-dataset %s: %w", name, err)
+		} else if !st.IsDir() {
+			return fmt.Errorf("--folder-dataset %s: %s is not a folder", name, quoteValue(dir))
+		}
+		datasets.Register(name, func(o datasets.Options) (datasets.Dataset, error) {
+			return realdata.SplitFolder(name, dir, o.Split)
+		})
+	}
+	return nil
+}
