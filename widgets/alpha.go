@@ -19,19 +19,23 @@ import (
 // AlphaExplorer shows what the mixing coefficient α does: a slider over α that redraws the accuracy-vs-α curves
 // (in-distribution, each shift, their average) and the in-distribution vs. average-shift scatter with the
 // current α highlighted, plus a readout of the accuracies at α against the zero-shot (α = 0) and fine-tuned
-// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc), an α
-// the sweep lacks is evaluated when the slider reaches it (and kept).
+// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc, or
+// UseSweeper), an α the sweep lacks is evaluated when the slider reaches it (and kept).
 //
 //	sw := widgets.Must(wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{}))
 //	res := widgets.Must(widgets.CachedSweep(path, func() (*wiseft.SweepResult, error) {
 //		return sw.Run(ctx, wiseft.DefaultAlphas, sets)
 //	}))
 //	ex := widgets.NewAlphaExplorer(res, "MNIST", []string{"MNIST-Inverted", "MNIST-Colour"})
-//	ex.Evaluate = sw.AlphaFunc(sets)
+//	ex.UseSweeper(sw, sets, 0)
 //	widgets.Must0(ex.Show())
 //
-// In a browser, Show displays the slider and a Done button and keeps the cell running, redrawing on every move,
-// until Done is pressed or the slider has been idle for IdleTimeout; the last figure stays in the notebook.
+// In a browser, Show displays the slider (with its own α readout), a Done button and a one-line status, and keeps
+// the cell running until Done is pressed or the slider has been idle for IdleTimeout; the last figure stays in
+// the notebook. The latest slider position always wins: an evaluation for a position the user has left is
+// cancelled; a position the sweep lacks shows an estimate first (Estimate), then its final answer; and while the
+// user is idle the explorer evaluates the remaining positions, nearest to the thumb first, so that later moves are
+// redrawn from memory.
 // Without a front end (headless execution) it renders the frames of StaticAlphas one after another and returns.
 type AlphaExplorer struct {
 	// Result holds the accuracies known so far; α evaluated by Evaluate are appended to it.
@@ -42,6 +46,9 @@ type AlphaExplorer struct {
 	// Evaluate, when set, returns the metrics of θ(α) on every set of Result.Sets, in order (see
 	// wiseft.Sweeper.AlphaFunc).
 	Evaluate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
+	// Estimate, when set, is Evaluate on a subsample of each set (see UseSweeper): the live explorer shows its
+	// answer first, marked as an estimate, while Evaluate runs.
+	Estimate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
 	// Alphas are the slider's positions. Default: 0, 0.05, ..., 1 with Evaluate, Result's α otherwise.
 	Alphas []float64
 	// Initial is the α the slider starts at (default 0.5, or the nearest position).
@@ -58,6 +65,49 @@ type AlphaExplorer struct {
 	FigureWidth string
 
 	mu sync.Mutex
+}
+
+// DefaultEstimateImages is the subsample of each set that UseSweeper's estimates are computed on.
+const DefaultEstimateImages = 32
+
+// UseSweeper makes the explorer evaluate the α the sweep lacks with sw on sets (Evaluate), and estimate them
+// first on estimateImages images spread over each set (Estimate; DefaultEstimateImages when ≤ 0).
+//
+//	ex.UseSweeper(sw, sets, 0)
+func (e *AlphaExplorer) UseSweeper(sw *wiseft.Sweeper, sets []wiseft.EvalSet, estimateImages int) {
+	if estimateImages <= 0 {
+		estimateImages = DefaultEstimateImages
+	}
+	e.Evaluate = sw.AlphaFunc(sets)
+	e.Estimate = sw.AlphaFunc(SubsampleSets(sets, estimateImages))
+}
+
+// SubsampleSets returns sets with each one reduced to n of its examples spread evenly over it (first to last), for a
+// quick estimate; a set of n examples or fewer is kept whole.
+//
+//	quick := widgets.SubsampleSets(sets, 32)
+func SubsampleSets(sets []wiseft.EvalSet, n int) []wiseft.EvalSet {
+	out := make([]wiseft.EvalSet, len(sets))
+	for j, s := range sets {
+		idx := s.Indices
+		if idx == nil {
+			total := s.Dataset.Len()
+			if s.Limit > 0 {
+				total = min(total, s.Limit)
+			}
+			idx = subsampleIndices(total, total)
+		}
+		sub := make([]int, 0, min(n, len(idx)))
+		for _, k := range subsampleIndices(len(idx), n) {
+			sub = append(sub, idx[k])
+		}
+		s.Indices, s.Limit = sub, 0
+		if s.Name == "" {
+			s.Name = s.Dataset.Name()
+		}
+		out[j] = s
+	}
+	return out
 }
 
 // NewAlphaExplorer returns an explorer of res with in-distribution set id and shift sets shifts, every other
@@ -120,15 +170,9 @@ func (e *AlphaExplorer) Metrics(alpha float64) ([]wiseft.Metrics, error) {
 	if i := e.Result.Index(alpha); i >= 0 {
 		return e.Result.Metrics[i], nil
 	}
-	if e.Evaluate == nil {
-		return nil, fmt.Errorf("widgets: α = %g was not swept (swept: %v) and the explorer has no Evaluate", alpha, e.Result.Alphas)
-	}
-	ms, err := e.Evaluate(context.Background(), alpha)
+	ms, err := e.evaluate(context.Background(), alpha)
 	if err != nil {
 		return nil, err
-	}
-	if len(ms) != len(e.Result.Sets) {
-		return nil, fmt.Errorf("widgets: Evaluate(%g) returned %d metrics for %d sets", alpha, len(ms), len(e.Result.Sets))
 	}
 	e.Result.Alphas = append(e.Result.Alphas, alpha)
 	e.Result.Metrics = append(e.Result.Metrics, ms)
@@ -153,6 +197,25 @@ func (e *AlphaExplorer) Frame(alpha float64) (HTML, error) {
 // average-shift scatter with α highlighted. width is each figure's CSS width (default "48%"). The frame is a
 // <div class="wiseft-alpha-frame" data-alpha="α">.
 func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string) (HTML, error) {
+	return frameHTML(res, id, shifts, alpha, width, false)
+}
+
+// estimateFrame is the frame of α with the estimated metrics ms (not recorded in Result): marked as an estimate in
+// its readout and by data-estimate="1".
+func (e *AlphaExplorer) estimateFrame(alpha float64, ms []wiseft.Metrics) (HTML, error) {
+	if len(ms) != len(e.Result.Sets) {
+		return "", fmt.Errorf("widgets: the estimate of α = %g has %d metrics for %d sets", alpha, len(ms), len(e.Result.Sets))
+	}
+	e.mu.Lock()
+	res := &wiseft.SweepResult{Alphas: slices.Clone(e.Result.Alphas), Sets: e.Result.Sets, Metrics: slices.Clone(e.Result.Metrics)}
+	e.mu.Unlock()
+	if res.Index(alpha) < 0 {
+		res.Alphas, res.Metrics = append(res.Alphas, alpha), append(res.Metrics, ms)
+	}
+	return frameHTML(res, e.ID, e.Shifts, alpha, e.FigureWidth, true)
+}
+
+func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string, estimate bool) (HTML, error) {
 	if width == "" {
 		width = "48%"
 	}
@@ -163,7 +226,7 @@ func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 	if err != nil {
 		return "", err
 	}
-	readout, err := Readout(res, id, shifts, alpha)
+	readout, err := readout(res, id, shifts, alpha, estimate)
 	if err != nil {
 		return "", err
 	}
@@ -176,7 +239,11 @@ func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" style="font-family:sans-serif">`, fmtAlpha(alpha))
+	est := 0
+	if estimate {
+		est = 1
+	}
+	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" data-estimate="%d" style="font-family:sans-serif">`, fmtAlpha(alpha), est)
 	b.WriteString(string(readout))
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	b.WriteString(string(c))
@@ -231,6 +298,11 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 // Readout is the table of a frame: for the in-distribution set, each shift and the shifts' average, the top-1
 // accuracy at α = 0, at α and at α = 1 (when swept), and the change from each end.
 func Readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (HTML, error) {
+	return readout(res, id, shifts, alpha, false)
+}
+
+// readout is Readout, with the column of α headed as an estimate when estimate is set.
+func readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64, estimate bool) (HTML, error) {
 	if res.Index(alpha) < 0 {
 		return "", fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
@@ -243,7 +315,11 @@ func Readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64)
 		cols = append(cols, col{"α = 0 (zero-shot)", 0})
 	}
 	if !(alpha == 0 && res.Index(0) >= 0) && !(alpha == 1 && res.Index(1) >= 0) {
-		cols = append(cols, col{"α = " + fmtAlpha(alpha), alpha})
+		head := "α = " + fmtAlpha(alpha)
+		if estimate {
+			head += " (estimate)"
+		}
+		cols = append(cols, col{head, alpha})
 	}
 	if res.Index(1) >= 0 {
 		cols = append(cols, col{"α = 1 (fine-tuned)", 1})
