@@ -11,6 +11,7 @@ import (
 
 	"github.com/gowiseft/wiseft/wiseft"
 
+	"github.com/janpfeifer/gonb/gonbui/comms"
 	"github.com/janpfeifer/gonb/gonbui/dom"
 	gwidgets "github.com/janpfeifer/gonb/gonbui/widgets"
 )
@@ -73,8 +74,13 @@ func (e *AlphaExplorer) showLive(ps []float64, timeout time.Duration) error {
 		updateHTML(ctrlBlock, "")
 		return e.showStatic(ps, fmt.Sprintf("no front end answered within %s; %s raises the wait", timeout, FrontEndTimeoutEnv))
 	}
-	dom.Append(ctrlDiv, fmt.Sprintf(`<span id="%s" class="wiseft-alpha-number" style="display:inline-block;width:5.5em;`+
-		`font-variant-numeric:tabular-nums">α = %s</span><span style="color:#777">1 = fine-tuned</span>`, numSpan, fmtAlpha(ps[idx])))
+	labels := make([]string, len(ps))
+	for i, p := range ps {
+		labels[i] = fmtAlpha(p)
+	}
+	dom.Append(ctrlDiv, fmt.Sprintf(`<span id="%s" class="wiseft-alpha-number" data-positions="%s" style="display:inline-block;`+
+		`width:5.5em;font-variant-numeric:tabular-nums">α = %s</span><span style="color:#777">1 = fine-tuned</span>`,
+		numSpan, strings.Join(labels, ","), labels[idx]))
 	button, ok := withTimeout(timeout, func() *gwidgets.ButtonBuilder {
 		return gwidgets.Button("Done").AppendTo(ctrlDiv).Done()
 	})
@@ -82,15 +88,19 @@ func (e *AlphaExplorer) showLive(ps []float64, timeout time.Duration) error {
 		updateHTML(ctrlBlock, "")
 		return e.showStatic(ps, fmt.Sprintf("the Done button got no answer within %s", timeout))
 	}
-	// The slider's own number follows the thumb in the page, before the Go program hears of the move.
-	labels := make([]string, len(ps))
-	for i, p := range ps {
-		labels[i] = strconv.Quote(fmtAlpha(p))
-	}
+	// The slider's own number follows the thumb in the page, before the Go program hears of the move. Moves reach
+	// the program numbered: GoNB delivers each message from the page on a goroutine of its own, so two quick
+	// moves may arrive in either order (its slider's own channel can end on a position the user has left); the
+	// program keeps the highest number seen.
+	movesAddr := "/wiseft/alpha-explorer/" + uid
+	moves := comms.Listen[string](movesAddr)
+	defer moves.Close()
 	dom.TransientJavascript(fmt.Sprintf(`(() => { const s = document.getElementById(%q), o = document.getElementById(%q); `+
-		`if (!s || !o) return; const ps = [%s]; const f = () => { o.textContent = 'α = ' + ps[+s.value]; }; `+
-		`s.addEventListener('input', f); s.addEventListener('change', f); f(); })();`,
-		slider.HtmlId(), numSpan, strings.Join(labels, ",")))
+		`if (!s || !o) return; const ps = o.dataset.positions.split(','); let seq = 0; `+
+		`const f = () => { o.textContent = 'α = ' + ps[+s.value]; }; `+
+		`const send = () => { f(); if (globalThis.gonb_comm) globalThis.gonb_comm.send(%q, (++seq) + ':' + s.value); }; `+
+		`s.addEventListener('input', send); s.addEventListener('change', send); f(); })();`,
+		slider.HtmlId(), numSpan, movesAddr))
 
 	figBlock := "wiseft_alpha_frame_" + uid
 	current := idx
@@ -159,8 +169,6 @@ func (e *AlphaExplorer) showLive(ps []float64, timeout time.Duration) error {
 	if idle <= 0 {
 		idle = 15 * time.Minute
 	}
-	moves := slider.Listen().LatestOnly()
-	defer moves.Close()
 	clicks := button.Listen()
 	defer clicks.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -173,13 +181,19 @@ func (e *AlphaExplorer) showLive(ps []float64, timeout time.Duration) error {
 	timer := time.NewTimer(idle)
 	defer timer.Stop()
 	reason := "Done pressed"
+	lastSeq := 0
 loop:
 	for {
 		select {
-		case v, open := <-moves.C:
+		case msg, open := <-moves.C:
 			if !open {
 				break loop
 			}
+			seq, v, ok := parseMove(msg)
+			if !ok || seq <= lastSeq {
+				continue // malformed, or older than a move already taken
+			}
+			lastSeq = seq
 			select { // drop a move the scheduler has not taken yet: the latest wins
 			case <-toSched:
 			default:
@@ -199,6 +213,17 @@ loop:
 		`α explorer closed (%s) at α = %s; run the cell again to explore.</div>`, reason, fmtAlpha(ps[current]))))
 	Sync()
 	return lastErr
+}
+
+// parseMove reads a numbered move "seq:position" sent by the explorer's script in the page.
+func parseMove(msg string) (seq, pos int, ok bool) {
+	a, b, found := strings.Cut(msg, ":")
+	if !found {
+		return 0, 0, false
+	}
+	seq, err1 := strconv.Atoi(a)
+	pos, err2 := strconv.Atoi(b)
+	return seq, pos, err1 == nil && err2 == nil && seq > 0
 }
 
 // sliderWidth is the CSS width of the live explorer's slider.

@@ -100,7 +100,7 @@ func (s *liveScheduler) run(ctx context.Context, start int, moves <-chan int) {
 				s.stop()
 				return
 			}
-			if v >= 0 && v < len(s.Positions) {
+			if v >= 0 && v < len(s.Positions) && v != s.target { // the page sends "input" and "change" for one move
 				s.moveTo(v)
 			}
 		case r := <-s.done:

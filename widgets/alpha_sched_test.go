@@ -355,3 +355,19 @@ func TestSubsampleIndices(t *testing.T) {
 		t.Errorf("second set %+v", sets[1])
 	}
 }
+
+func TestParseMove(t *testing.T) {
+	for _, c := range []struct {
+		msg      string
+		seq, pos int
+		ok       bool
+	}{
+		{"1:0", 1, 0, true}, {"17:20", 17, 20, true},
+		{"0:3", 0, 3, false}, {"3", 0, 0, false}, {"a:1", 0, 1, false}, {"2:x", 2, 0, false}, {"", 0, 0, false},
+	} {
+		seq, pos, ok := parseMove(c.msg)
+		if ok != c.ok || (ok && (seq != c.seq || pos != c.pos)) {
+			t.Errorf("parseMove(%q) = %d, %d, %v; want %d, %d, %v", c.msg, seq, pos, ok, c.seq, c.pos, c.ok)
+		}
+	}
+}
