@@ -20,14 +20,14 @@ import (
 // (in-distribution, each shift, their average) and the in-distribution vs. average-shift scatter with the
 // current α highlighted, plus a readout of the accuracies at α against the zero-shot (α = 0) and fine-tuned
 // (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc, or
-// UseSweeper), an α the sweep lacks is evaluated when the slider reaches it (and kept).
+// EvaluateWith), an α the sweep lacks is evaluated when the slider reaches it (and kept).
 //
 //	sw := widgets.Must(wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{}))
 //	res := widgets.Must(widgets.CachedSweep(path, func() (*wiseft.SweepResult, error) {
 //		return sw.Run(ctx, wiseft.DefaultAlphas, sets)
 //	}))
 //	ex := widgets.NewAlphaExplorer(res, "MNIST", []string{"MNIST-Inverted", "MNIST-Colour"})
-//	ex.UseSweeper(sw, sets, 0)
+//	widgets.Must0(ex.EvaluateWith(zs, ft, wiseft.SweepOptions{}, sets, 0))
 //	widgets.Must0(ex.Show())
 //
 // In a browser, Show displays the slider (with its own α readout), a Done button and a one-line status, and keeps
@@ -46,7 +46,7 @@ type AlphaExplorer struct {
 	// Evaluate, when set, returns the metrics of θ(α) on every set of Result.Sets, in order (see
 	// wiseft.Sweeper.AlphaFunc).
 	Evaluate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
-	// Estimate, when set, is Evaluate on a subsample of each set (see UseSweeper): the live explorer shows its
+	// Estimate, when set, is Evaluate on a subsample of each set (see EvaluateWith): the live explorer shows its
 	// answer first, marked as an estimate, while Evaluate runs.
 	Estimate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
 	// Alphas are the slider's positions. Default: 0, 0.05, ..., 1 with Evaluate, Result's α otherwise.
@@ -67,19 +67,59 @@ type AlphaExplorer struct {
 	mu sync.Mutex
 }
 
-// DefaultEstimateImages is the subsample of each set that UseSweeper's estimates are computed on.
+// DefaultEstimateImages is the subsample of each set that EvaluateWith's estimates are computed on.
 const DefaultEstimateImages = 32
 
-// UseSweeper makes the explorer evaluate the α the sweep lacks with sw on sets (Evaluate), and estimate them
-// first on estimateImages images spread over each set (Estimate; DefaultEstimateImages when ≤ 0).
+// EvaluateWith makes the explorer evaluate the α the sweep lacks as WiSE-FT mixes of zeroShot and fineTuned on
+// sets (Evaluate), and estimate them first on estimateImages images spread over each set (Estimate;
+// DefaultEstimateImages when ≤ 0). It compiles two sweeps: one for the estimates, whose batch is the subsample (a
+// batch is padded to the compiled size, so a subsample run at the full batch size would cost as much as a full
+// batch per set), and one for the final answers, at opts.BatchSize but never larger than the largest set.
 //
-//	ex.UseSweeper(sw, sets, 0)
-func (e *AlphaExplorer) UseSweeper(sw *wiseft.Sweeper, sets []wiseft.EvalSet, estimateImages int) {
+//	widgets.Must0(ex.EvaluateWith(zs, ft, wiseft.SweepOptions{BatchSize: 128}, sets, 0))
+func (e *AlphaExplorer) EvaluateWith(zeroShot, fineTuned *wiseft.Classifier, opts wiseft.SweepOptions,
+	sets []wiseft.EvalSet, estimateImages int) error {
 	if estimateImages <= 0 {
 		estimateImages = DefaultEstimateImages
 	}
+	largest := 0
+	for _, s := range sets {
+		if s.Dataset == nil {
+			return fmt.Errorf("widgets: an evaluation set of the α explorer has no dataset")
+		}
+		largest = max(largest, setSize(s))
+	}
+	final := opts
+	if final.BatchSize <= 0 {
+		final.BatchSize = wiseft.DefaultEvalBatchSize
+	}
+	final.BatchSize = max(1, min(final.BatchSize, largest))
+	final.Progress = nil
+	sw, err := wiseft.NewSweeper(zeroShot, fineTuned, final)
+	if err != nil {
+		return err
+	}
+	quick := final
+	quick.BatchSize = max(1, min(estimateImages, largest))
+	swq, err := wiseft.NewSweeper(zeroShot, fineTuned, quick)
+	if err != nil {
+		return err
+	}
 	e.Evaluate = sw.AlphaFunc(sets)
-	e.Estimate = sw.AlphaFunc(SubsampleSets(sets, estimateImages))
+	e.Estimate = swq.AlphaFunc(SubsampleSets(sets, estimateImages))
+	return nil
+}
+
+// setSize is the number of examples a sweep evaluates of s.
+func setSize(s wiseft.EvalSet) int {
+	if s.Indices != nil {
+		return len(s.Indices)
+	}
+	n := s.Dataset.Len()
+	if s.Limit > 0 {
+		n = min(n, s.Limit)
+	}
+	return n
 }
 
 // SubsampleSets returns sets with each one reduced to n of its examples spread evenly over it (first to last), for a
@@ -91,10 +131,7 @@ func SubsampleSets(sets []wiseft.EvalSet, n int) []wiseft.EvalSet {
 	for j, s := range sets {
 		idx := s.Indices
 		if idx == nil {
-			total := s.Dataset.Len()
-			if s.Limit > 0 {
-				total = min(total, s.Limit)
-			}
+			total := setSize(s)
 			idx = subsampleIndices(total, total)
 		}
 		sub := make([]int, 0, min(n, len(idx)))
@@ -260,7 +297,7 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 		return curves, scatter, fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
 	runs := []results.Curve{res.Curve("")}
-	cs, err := figures.AlphaCurves(runs, id, shifts)
+	cs, err := figures.AlphaCurves(runs, id, shifts, figures.MarkAlpha(alpha))
 	if err != nil {
 		return curves, scatter, err
 	}
@@ -281,7 +318,7 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 	label := "α = " + fmtAlpha(alpha)
 
 	curves.Plot.Title.Text = "WiSE-FT: accuracy vs. mixing coefficient α\ncurrent " + label
-	h := &highlight{vline: true, x: alpha}
+	h := &highlight{curves: true, x: alpha} // the vertical line at α is the figure's own (under the legend)
 	h.add(alpha, 100*top1(id), seriesColor(0))
 	for k, s := range shifts {
 		h.add(alpha, 100*top1(s), seriesColor(k+1))

@@ -206,6 +206,19 @@ func TestBrowser(t *testing.T) {
 		t.Logf("%d status updates named an α other than the slider's at that moment (the Go side hears of a move a "+
 			"few milliseconds after the page)", stale)
 	}
+	// A 1024 px wide window: the two figures wrap to a line each rather than shrink their text.
+	must("viewport", page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1024, Height: 1500, DeviceScaleFactor: 1}))
+	time.Sleep(500 * time.Millisecond)
+	if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
+		_ = el.ScrollIntoView()
+		if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
+			_ = os.WriteFile(filepath.Join(shots, "browser-01-frame-1024.png"), png, 0o644)
+		}
+	}
+	if res, err := page.Eval(`() => Array.from(document.querySelectorAll('.wiseft-alpha-frame img')).map(i => i.getBoundingClientRect().width)`); err == nil {
+		t.Logf("figure widths at a 1024 px window: %v px", res.Value)
+	}
+	must("viewport", page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1280, Height: 1500, DeviceScaleFactor: 1}))
 	report := lat.report()
 	t.Logf("latency figures (written to %s):\n%s", filepath.Join(shots, "browser-01-latency.txt"), report)
 	must("writing the latency figures", os.WriteFile(filepath.Join(shots, "browser-01-latency.txt"), []byte(report), 0o644))
