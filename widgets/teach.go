@@ -155,7 +155,12 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 	if !math.IsInf(lo, 0) {
 		// The data with a little room on both sides; the legend goes in the corner the lines leave free (the range
 		// is stretched only when none is).
-		span := max(hi-lo, 1e-3)
+		// Nearly flat data get a span of 2 % of their size, so that the ticks stay round numbers.
+		if minSpan := max(1e-3, 0.02*max(math.Abs(lo), math.Abs(hi))); hi-lo < minSpan {
+			mid := (lo + hi) / 2
+			lo, hi = mid-minSpan/2, mid+minSpan/2
+		}
+		span := hi - lo
 		p.Y.Min, p.Y.Max = lo-0.06*span, hi+0.06*span
 		if xhi > xlo {
 			p.X.Min, p.X.Max = xlo, xhi

@@ -640,6 +640,14 @@ func TestLines(t *testing.T) {
 	if want := []float64{60, 70, 80, 90}; !slices.Equal(labelled, want) {
 		t.Errorf("labelled y ticks %v, want %v", labelled, want)
 	}
+	// Flat data (the linear classifier's two ensembles, identical at every α) get 2 % of their size as span.
+	flat, err := Lines("flat", "α", "%", nil, Series{Name: "a", X: xs, Y: []float64{95.8, 95.8, 95.8, 95.8, 95.8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := flat.Plot.Y.Min, flat.Plot.Y.Max; math.Abs(lo-(95.8-0.958-0.06*1.916)) > 1e-9 || math.Abs(hi-(95.8+0.958+0.06*1.916)) > 1e-9 {
+		t.Errorf("flat data: y range [%v, %v], want 95.8 ± (0.958 + 6 %% of 1.916)", lo, hi)
+	}
 	if _, err := Lines("x", "", "", nil); err == nil {
 		t.Errorf("no series: want an error")
 	}

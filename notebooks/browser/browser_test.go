@@ -153,6 +153,15 @@ func TestBrowser(t *testing.T) {
 	for _, v := range []int{1, 19, 3} {
 		must("focus the slider", slider.Focus())
 		a := setSlider(t, page, v)
+		if v == 19 { // the estimate, while it shows
+			if waitFrame(page, a, false, time.Minute) == nil {
+				if el, err := page.Timeout(2 * time.Second).Element(`.wiseft-alpha-frame[data-estimate="1"]`); err == nil {
+					if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
+						_ = os.WriteFile(filepath.Join(shots, "browser-01-estimate.png"), png, 0o644)
+					}
+				}
+			}
+		}
 		must("waiting for the final frame", waitFrame(page, a, true, 2*time.Minute))
 		if v == 1 {
 			if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
