@@ -29,6 +29,7 @@ type liveStatus struct {
 
 // liveJob is one evaluation in flight.
 type liveJob struct {
+	id       int
 	index    int
 	estimate bool
 	cancel   context.CancelFunc
@@ -42,8 +43,9 @@ type liveResult struct {
 }
 
 // liveScheduler decides what the live α explorer evaluates and shows. The latest slider position always wins:
-// an evaluation for a position the user has left is cancelled as soon as the new position needs work, and its
-// answer, should it still arrive, is kept for later but never shown. A position without an answer first gets an
+// an evaluation for a position the user has left is cancelled as soon as the new position needs work (and not
+// waited for: it stops at its next batch while the new one starts), and its answer, should it still arrive, is
+// kept for later but shown only if the slider is back at its position. A position without an answer first gets an
 // estimate (Estimate, on a subsample of each set), then its final answer (Final). With nothing to do for the
 // latest position it fills the remaining positions in the background, nearest to the thumb first, so that later
 // moves are answered from memory. One evaluation runs at a time.
@@ -72,6 +74,8 @@ type liveScheduler struct {
 	shown     int  // the position whose answer is on screen (−1 none)
 	shownEst  bool // whether that answer is an estimate
 	job       *liveJob
+	abandoned int // cancelled evaluations not yet returned
+	nextID    int
 	done      chan liveResult
 }
 
@@ -81,7 +85,7 @@ func (s *liveScheduler) run(ctx context.Context, start int, moves <-chan int) {
 	s.finals = map[int][]wiseft.Metrics{}
 	s.estimates = map[int][]wiseft.Metrics{}
 	s.failed = map[int]error{}
-	s.done = make(chan liveResult, 1)
+	s.done = make(chan liveResult)
 	s.shown = -1
 	for i, a := range s.Positions {
 		if ms, ok := s.Known(a); ok {
@@ -104,18 +108,28 @@ func (s *liveScheduler) run(ctx context.Context, start int, moves <-chan int) {
 				s.moveTo(v)
 			}
 		case r := <-s.done:
+			if s.job != nil && r.job.id == s.job.id {
+				s.job.cancel()
+				s.job = nil
+				s.trace("done", r.job.index, r.job.estimate)
+			} else {
+				s.abandoned--
+			}
 			s.finish(r)
 		}
 	}
 }
 
-// stop cancels the evaluation in flight and waits for it.
+// stop cancels the evaluation in flight and waits for it and for the cancelled ones.
 func (s *liveScheduler) stop() {
 	if s.job != nil {
 		s.job.cancel()
-		r := <-s.done
-		s.trace("cancel", r.job.index, r.job.estimate)
+		s.trace("cancel", s.job.index, s.job.estimate)
 		s.job = nil
+		s.abandoned++
+	}
+	for ; s.abandoned > 0; s.abandoned-- {
+		<-s.done
 	}
 }
 
@@ -204,18 +218,17 @@ func (s *liveScheduler) schedule(ctx context.Context) {
 		if s.job.index == s.target || !s.needsWork(s.target) {
 			return // the latest position's own job, or a background fill while the latest is answered
 		}
-		s.job.cancel()
+		s.job.cancel() // it stops at its next batch; its result comes back through s.done
 		s.trace("cancel", s.job.index, s.job.estimate)
-		r := <-s.done // stops between batches
 		s.job = nil
-		s.keep(r)
-		i, est, ok = s.next()
+		s.abandoned++
 	}
 	if !ok || ctx.Err() != nil {
 		return
 	}
 	jctx, cancel := context.WithCancel(ctx)
-	job := liveJob{index: i, estimate: est, cancel: cancel}
+	s.nextID++
+	job := liveJob{id: s.nextID, index: i, estimate: est, cancel: cancel}
 	s.job = &job
 	s.trace("start", i, est)
 	f := s.Final
@@ -232,53 +245,51 @@ func (s *liveScheduler) schedule(ctx context.Context) {
 // needsWork reports whether position i lacks its final answer.
 func (s *liveScheduler) needsWork(i int) bool { return s.finals[i] == nil && s.failed[i] == nil }
 
-// keep records the answer of a finished (or cancelled) evaluation without showing it; it reports whether there was
-// an answer.
+// keep records the answer of a returned evaluation without showing it; it reports whether that told anything new.
 func (s *liveScheduler) keep(r liveResult) bool {
 	j := r.job
 	switch {
 	case r.err != nil && (errors.Is(r.err, context.Canceled) || errors.Is(r.err, context.DeadlineExceeded)):
 		return false
-	case r.err != nil:
-		if j.estimate {
-			s.estimates[j.index] = nil // tried: the final evaluation follows and says what is wrong
-		} else {
-			s.failed[j.index] = r.err
+	case j.estimate:
+		if len(s.estimates[j.index]) > 0 {
+			return false
+		}
+		s.estimates[j.index] = r.metrics // nil when it failed: tried, and the final evaluation will say what is wrong
+		if r.err != nil {
+			s.estimates[j.index] = nil
 		}
 		return true
-	case j.estimate:
-		if len(s.estimates[j.index]) == 0 {
-			s.estimates[j.index] = r.metrics
-		}
+	case s.finals[j.index] != nil || s.failed[j.index] != nil:
+		return false
+	case r.err != nil:
+		s.failed[j.index] = r.err
 		return true
 	default:
-		if s.finals[j.index] == nil {
-			s.finals[j.index] = r.metrics
-			if s.Record != nil {
-				s.Record(s.Positions[j.index], r.metrics)
-			}
+		s.finals[j.index] = r.metrics
+		if s.Record != nil {
+			s.Record(s.Positions[j.index], r.metrics)
 		}
 		return true
 	}
 }
 
-// finish handles an evaluation that ended by itself.
+// finish handles an evaluation that returned (the current one, or one cancelled earlier).
 func (s *liveScheduler) finish(r liveResult) {
-	s.job.cancel()
-	s.job = nil
-	s.trace("done", r.job.index, r.job.estimate)
 	if !s.keep(r) {
 		return
 	}
 	t := s.target
 	if r.job.index == t {
 		switch {
+		case r.job.estimate: // shown unless the final answer is already there
+			if s.finals[t] == nil && s.failed[t] == nil && len(s.estimates[t]) > 0 {
+				s.show(liveAnswer{Index: t, Estimate: true, Metrics: s.estimates[t]})
+			}
 		case s.failed[t] != nil:
 			s.show(liveAnswer{Index: t, Err: s.failed[t]})
-		case s.finals[t] != nil:
+		default:
 			s.show(liveAnswer{Index: t, Metrics: s.finals[t]})
-		case len(s.estimates[t]) > 0 && s.shown != t:
-			s.show(liveAnswer{Index: t, Estimate: true, Metrics: s.estimates[t]})
 		}
 	}
 	s.status()

@@ -30,6 +30,9 @@ type schedHarness struct {
 	cancel context.CancelFunc
 	ended  chan struct{}
 
+	// stubborn evaluations ignore cancellation and return only when answered.
+	stubborn bool
+
 	mu       sync.Mutex
 	target   int      // the latest move the test sent
 	shows    []string // "i:final" or "i:estimate"
@@ -56,7 +59,12 @@ func metricsFor(alpha float64, estimate bool) []wiseft.Metrics {
 }
 
 func newHarness(t *testing.T, known []int, estimates bool, start int) *schedHarness {
-	h := &schedHarness{t: t, calls: make(chan evalCall), moves: make(chan int), ended: make(chan struct{}), target: start}
+	return newHarnessWith(t, known, estimates, start, false)
+}
+
+func newHarnessWith(t *testing.T, known []int, estimates bool, start int, stubborn bool) *schedHarness {
+	h := &schedHarness{t: t, calls: make(chan evalCall), moves: make(chan int), ended: make(chan struct{}), target: start,
+		stubborn: stubborn}
 	ps := tenths()
 	eval := func(estimate bool) func(ctx context.Context, a float64) ([]wiseft.Metrics, error) {
 		return func(ctx context.Context, a float64) ([]wiseft.Metrics, error) {
@@ -65,6 +73,12 @@ func newHarness(t *testing.T, known []int, estimates bool, start int) *schedHarn
 			case h.calls <- c:
 			case <-ctx.Done():
 				return nil, ctx.Err()
+			}
+			h.mu.Lock()
+			stubborn := h.stubborn
+			h.mu.Unlock()
+			if stubborn {
+				return <-c.reply, nil
 			}
 			select {
 			case ms := <-c.reply:
@@ -192,6 +206,24 @@ func (h *schedHarness) waitShows(n int) {
 		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("%d answers shown, want %d: %v", got, n, h.shows)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitRecords waits until n final answers have been recorded.
+func (h *schedHarness) waitRecords(n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		got := len(h.records)
+		h.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%d answers recorded, want %d", got, n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -327,6 +359,38 @@ func TestLiveSchedulerEstimateThenFinal(t *testing.T) {
 		if strings.Contains(st.Text, "estimate") && st.Index == 3 && st.Filled == 3 {
 			t.Errorf("status %+v speaks of an estimate after the final answer", st)
 		}
+	}
+}
+
+// A cancelled evaluation is not waited for: the latest position's evaluation starts while the old one is still
+// running, and the old one's answer, when it comes, is kept (shown later from memory) but not shown then.
+func TestLiveSchedulerDoesNotWaitForCancelled(t *testing.T) {
+	h := newHarnessWith(t, []int{0, 5, 10}, false, 5, true)
+	h.waitShows(1)
+	bg := h.next(4, false)
+	h.move(2)
+	h.cancelled(bg)
+	f2 := h.next(2, false) // while 0.4's evaluation has not returned
+	bg.answer()
+	h.waitRecords(1)
+	f2.answer()
+	h.waitShows(2)
+	f1 := h.next(1, false) // the background fill, from the thumb at 2 (the lower side first)
+	h.move(4)              // known since 0.4's late answer: shown at once, and 0.1's fill goes on
+	h.waitShows(3)
+	f1.answer()
+	h.next(3, false).answer() // then nearest to the thumb at 4
+	f6 := h.next(6, false)
+	h.mu.Lock()
+	h.stubborn = false // what starts after 0.6 stops when told
+	h.mu.Unlock()
+	f6.answer()
+	h.stop()
+	if want := []string{"5:final", "2:final", "4:final"}; !slices.Equal(h.shows, want) {
+		t.Errorf("shown %v, want %v", h.shows, want)
+	}
+	if want := []float64{0.4, 0.2, 0.1, 0.3}; !slices.Equal(h.records[:min(4, len(h.records))], want) {
+		t.Errorf("recorded %v, want %v", h.records, want)
 	}
 }
 
