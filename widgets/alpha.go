@@ -234,11 +234,12 @@ func (e *AlphaExplorer) Frame(alpha float64) (HTML, error) {
 // average-shift scatter with α highlighted. width is each figure's CSS width (default "48%"). The frame is a
 // <div class="wiseft-alpha-frame" data-alpha="α">.
 func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string) (HTML, error) {
-	return frameHTML(res, id, shifts, alpha, width, false)
+	return frameHTML(res, id, shifts, alpha, width, nil)
 }
 
 // estimateFrame is the frame of α with the estimated metrics ms (not recorded in Result): marked as an estimate in
-// its readout and by data-estimate="1".
+// its readout, its figures' title and by data-estimate="1"; the curves and the scatter are those of the answers
+// known (an estimate is no point of them, nor a candidate for the best α), with the estimate ringed at α.
 func (e *AlphaExplorer) estimateFrame(alpha float64, ms []wiseft.Metrics) (HTML, error) {
 	if len(ms) != len(e.Result.Sets) {
 		return "", fmt.Errorf("widgets: the estimate of α = %g has %d metrics for %d sets", alpha, len(ms), len(e.Result.Sets))
@@ -246,24 +247,35 @@ func (e *AlphaExplorer) estimateFrame(alpha float64, ms []wiseft.Metrics) (HTML,
 	e.mu.Lock()
 	res := &wiseft.SweepResult{Alphas: slices.Clone(e.Result.Alphas), Sets: e.Result.Sets, Metrics: slices.Clone(e.Result.Metrics)}
 	e.mu.Unlock()
-	if res.Index(alpha) < 0 {
-		res.Alphas, res.Metrics = append(res.Alphas, alpha), append(res.Metrics, ms)
-	}
-	return frameHTML(res, e.ID, e.Shifts, alpha, e.FigureWidth, true)
+	return frameHTML(res, e.ID, e.Shifts, alpha, e.FigureWidth, ms)
 }
 
-func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string, estimate bool) (HTML, error) {
+// frameHTML is FrameHTML; with est set, the frame of the estimate est of α (see estimateFrame).
+func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string, est []wiseft.Metrics) (HTML, error) {
 	if width == "" {
 		width = "48%"
 	}
-	if res.Index(alpha) < 0 {
+	estimate := est != nil
+	at := func(set string) float64 {
+		m, _ := res.Get(alpha, set)
+		return m.Top1
+	}
+	withEst := res
+	if estimate {
+		if res.Index(alpha) >= 0 {
+			return "", fmt.Errorf("widgets: α = %g has its answer already; no estimate to show", alpha)
+		}
+		at = func(set string) float64 { return est[res.SetIndex(set)].Top1 }
+		withEst = &wiseft.SweepResult{Alphas: append(slices.Clone(res.Alphas), alpha), Sets: res.Sets,
+			Metrics: append(slices.Clone(res.Metrics), est)}
+	} else if res.Index(alpha) < 0 {
 		return "", fmt.Errorf("widgets: α = %g is not in the sweep (%v)", alpha, res.Alphas)
 	}
-	curves, scatter, err := AlphaFigures(res, id, shifts, alpha)
+	curves, scatter, err := alphaFigures(res, id, shifts, alpha, at, estimate)
 	if err != nil {
 		return "", err
 	}
-	readout, err := readout(res, id, shifts, alpha, estimate)
+	readout, err := readout(withEst, id, shifts, alpha, estimate)
 	if err != nil {
 		return "", err
 	}
@@ -276,11 +288,11 @@ func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 		return "", err
 	}
 	var b strings.Builder
-	est := 0
+	flag := 0
 	if estimate {
-		est = 1
+		flag = 1
 	}
-	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" data-estimate="%d" style="font-family:sans-serif">`, fmtAlpha(alpha), est)
+	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" data-estimate="%d" style="font-family:sans-serif">`, fmtAlpha(alpha), flag)
 	b.WriteString(string(readout))
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	b.WriteString(string(c))
@@ -292,10 +304,19 @@ func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 // AlphaFigures draws the accuracy-vs-α curves of res (package figures's AlphaCurves) with a vertical line and rings
 // at α, and the in-distribution vs. average-shift scatter (figures.Scatter's average figure) with α ringed.
 func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (curves, scatter figures.Figure, err error) {
-	i := res.Index(alpha)
-	if i < 0 {
+	if res.Index(alpha) < 0 {
 		return curves, scatter, fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
+	return alphaFigures(res, id, shifts, alpha, func(set string) float64 {
+		m, _ := res.Get(alpha, set)
+		return m.Top1
+	}, false)
+}
+
+// alphaFigures is AlphaFigures with the accuracies at α given by top1 (an estimate, when estimate is set: its
+// title says so).
+func alphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64, top1 func(set string) float64,
+	estimate bool) (curves, scatter figures.Figure, err error) {
 	runs := []results.Curve{res.Curve("")}
 	cs, err := figures.AlphaCurves(runs, id, shifts, figures.MarkAlpha(alpha))
 	if err != nil {
@@ -306,10 +327,6 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 		return curves, scatter, err
 	}
 	curves, scatter = cs[0], ss[len(ss)-1]
-	top1 := func(set string) float64 {
-		m, _ := res.Get(alpha, set)
-		return m.Top1
-	}
 	var avg float64
 	for _, s := range shifts {
 		avg += top1(s)
@@ -318,6 +335,9 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 	label := "α = " + fmtAlpha(alpha)
 
 	curves.Plot.Title.Text = "WiSE-FT: accuracy vs. mixing coefficient α\ncurrent " + label
+	if estimate {
+		curves.Plot.Title.Text += " (estimate, ringed)"
+	}
 	h := &highlight{curves: true, x: alpha} // the vertical line at α is the figure's own (under the legend)
 	h.add(alpha, 100*top1(id), seriesColor(0))
 	for k, s := range shifts {
@@ -354,7 +374,8 @@ func readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64,
 	if !(alpha == 0 && res.Index(0) >= 0) && !(alpha == 1 && res.Index(1) >= 0) {
 		head := "α = " + fmtAlpha(alpha)
 		if estimate {
-			head += " (estimate)"
+			m, _ := res.Get(alpha, id)
+			head += fmt.Sprintf(" (estimate, %d images)", m.N)
 		}
 		cols = append(cols, col{head, alpha})
 	}

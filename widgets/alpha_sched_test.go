@@ -435,3 +435,32 @@ func TestParseMove(t *testing.T) {
 		}
 	}
 }
+
+// An estimate's frame says so (its readout names the subsample's size) and leaves the sweep result as it was; an
+// α already answered has no estimate frame.
+func TestEstimateFrame(t *testing.T) {
+	res := synthSweep()
+	res.Alphas, res.Metrics = res.Alphas[:3], res.Metrics[:3] // α = 0, 0.1, 0.2
+	ex := NewAlphaExplorer(res, "ID", []string{"ShiftA", "ShiftB"})
+	ms := []wiseft.Metrics{{Dataset: "ID", Top1: 0.7, N: 32}, {Dataset: "ShiftA", Top1: 0.5, N: 32}, {Dataset: "ShiftB", Top1: 0.4, N: 32}}
+	h, err := ex.estimateFrame(0.35, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`data-alpha="0.35"`, `data-estimate="1"`, "α = 0.35 (estimate, 32 images)", "70.00"} {
+		if !strings.Contains(string(h), want) {
+			t.Errorf("the estimate frame lacks %q", want)
+		}
+	}
+	wellFormed(t, "estimate frame", string(h))
+	if len(res.Alphas) != 3 || res.Index(0.35) >= 0 {
+		t.Errorf("the estimate frame changed the sweep result: α %v", res.Alphas)
+	}
+	if _, err := ex.estimateFrame(0.1, ms); err == nil {
+		t.Errorf("an estimate frame of a swept α: want an error")
+	}
+	f, err := ex.Frame(0.1)
+	if err != nil || !strings.Contains(string(f), `data-estimate="0"`) {
+		t.Errorf("a final frame: %v, marked %v", err, strings.Contains(string(f), `data-estimate="0"`))
+	}
+}
