@@ -19,19 +19,23 @@ import (
 // AlphaExplorer shows what the mixing coefficient α does: a slider over α that redraws the accuracy-vs-α curves
 // (in-distribution, each shift, their average) and the in-distribution vs. average-shift scatter with the
 // current α highlighted, plus a readout of the accuracies at α against the zero-shot (α = 0) and fine-tuned
-// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc), an α
-// the sweep lacks is evaluated when the slider reaches it (and kept).
+// (α = 1) models. Accuracies come from a sweep (Result); with Evaluate set (a wiseft.Sweeper's AlphaFunc, or
+// EvaluateWith), an α the sweep lacks is evaluated when the slider reaches it (and kept).
 //
 //	sw := widgets.Must(wiseft.NewSweeper(zs, ft, wiseft.SweepOptions{}))
 //	res := widgets.Must(widgets.CachedSweep(path, func() (*wiseft.SweepResult, error) {
 //		return sw.Run(ctx, wiseft.DefaultAlphas, sets)
 //	}))
 //	ex := widgets.NewAlphaExplorer(res, "MNIST", []string{"MNIST-Inverted", "MNIST-Colour"})
-//	ex.Evaluate = sw.AlphaFunc(sets)
+//	widgets.Must0(ex.EvaluateWith(zs, ft, wiseft.SweepOptions{}, sets, 0))
 //	widgets.Must0(ex.Show())
 //
-// In a browser, Show displays the slider and a Done button and keeps the cell running, redrawing on every move,
-// until Done is pressed or the slider has been idle for IdleTimeout; the last figure stays in the notebook.
+// In a browser, Show displays the slider (with its own α readout), a Done button and a one-line status, and keeps
+// the cell running until Done is pressed or the slider has been idle for IdleTimeout; the last figure stays in
+// the notebook. The latest slider position always wins: an evaluation for a position the user has left is
+// cancelled; a position the sweep lacks shows an estimate first (Estimate), then its final answer; and while the
+// user is idle the explorer evaluates the remaining positions, nearest to the thumb first, so that later moves are
+// redrawn from memory.
 // Without a front end (headless execution) it renders the frames of StaticAlphas one after another and returns.
 type AlphaExplorer struct {
 	// Result holds the accuracies known so far; α evaluated by Evaluate are appended to it.
@@ -42,6 +46,9 @@ type AlphaExplorer struct {
 	// Evaluate, when set, returns the metrics of θ(α) on every set of Result.Sets, in order (see
 	// wiseft.Sweeper.AlphaFunc).
 	Evaluate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
+	// Estimate, when set, is Evaluate on a subsample of each set (see EvaluateWith): the live explorer shows its
+	// answer first, marked as an estimate, while Evaluate runs.
+	Estimate func(ctx context.Context, alpha float64) ([]wiseft.Metrics, error)
 	// Alphas are the slider's positions. Default: 0, 0.05, ..., 1 with Evaluate, Result's α otherwise.
 	Alphas []float64
 	// Initial is the α the slider starts at (default 0.5, or the nearest position).
@@ -58,6 +65,86 @@ type AlphaExplorer struct {
 	FigureWidth string
 
 	mu sync.Mutex
+}
+
+// DefaultEstimateImages is the subsample of each set that EvaluateWith's estimates are computed on.
+const DefaultEstimateImages = 32
+
+// EvaluateWith makes the explorer evaluate the α the sweep lacks as WiSE-FT mixes of zeroShot and fineTuned on
+// sets (Evaluate), and estimate them first on estimateImages images spread over each set (Estimate;
+// DefaultEstimateImages when ≤ 0). It compiles two sweeps: one for the estimates, whose batch is the subsample (a
+// batch is padded to the compiled size, so a subsample run at the full batch size would cost as much as a full
+// batch per set), and one for the final answers, at opts.BatchSize but never larger than the largest set.
+//
+//	widgets.Must0(ex.EvaluateWith(zs, ft, wiseft.SweepOptions{BatchSize: 128}, sets, 0))
+func (e *AlphaExplorer) EvaluateWith(zeroShot, fineTuned *wiseft.Classifier, opts wiseft.SweepOptions,
+	sets []wiseft.EvalSet, estimateImages int) error {
+	if estimateImages <= 0 {
+		estimateImages = DefaultEstimateImages
+	}
+	largest := 0
+	for _, s := range sets {
+		if s.Dataset == nil {
+			return fmt.Errorf("widgets: an evaluation set of the α explorer has no dataset")
+		}
+		largest = max(largest, setSize(s))
+	}
+	final := opts
+	if final.BatchSize <= 0 {
+		final.BatchSize = wiseft.DefaultEvalBatchSize
+	}
+	final.BatchSize = max(1, min(final.BatchSize, largest))
+	final.Progress = nil
+	sw, err := wiseft.NewSweeper(zeroShot, fineTuned, final)
+	if err != nil {
+		return err
+	}
+	quick := final
+	quick.BatchSize = max(1, min(estimateImages, largest))
+	swq, err := wiseft.NewSweeper(zeroShot, fineTuned, quick)
+	if err != nil {
+		return err
+	}
+	e.Evaluate = sw.AlphaFunc(sets)
+	e.Estimate = swq.AlphaFunc(SubsampleSets(sets, estimateImages))
+	return nil
+}
+
+// setSize is the number of examples a sweep evaluates of s.
+func setSize(s wiseft.EvalSet) int {
+	if s.Indices != nil {
+		return len(s.Indices)
+	}
+	n := s.Dataset.Len()
+	if s.Limit > 0 {
+		n = min(n, s.Limit)
+	}
+	return n
+}
+
+// SubsampleSets returns sets with each one reduced to n of its examples spread evenly over it (first to last), for a
+// quick estimate; a set of n examples or fewer is kept whole.
+//
+//	quick := widgets.SubsampleSets(sets, 32)
+func SubsampleSets(sets []wiseft.EvalSet, n int) []wiseft.EvalSet {
+	out := make([]wiseft.EvalSet, len(sets))
+	for j, s := range sets {
+		idx := s.Indices
+		if idx == nil {
+			total := setSize(s)
+			idx = subsampleIndices(total, total)
+		}
+		sub := make([]int, 0, min(n, len(idx)))
+		for _, k := range subsampleIndices(len(idx), n) {
+			sub = append(sub, idx[k])
+		}
+		s.Indices, s.Limit = sub, 0
+		if s.Name == "" {
+			s.Name = s.Dataset.Name()
+		}
+		out[j] = s
+	}
+	return out
 }
 
 // NewAlphaExplorer returns an explorer of res with in-distribution set id and shift sets shifts, every other
@@ -120,15 +207,9 @@ func (e *AlphaExplorer) Metrics(alpha float64) ([]wiseft.Metrics, error) {
 	if i := e.Result.Index(alpha); i >= 0 {
 		return e.Result.Metrics[i], nil
 	}
-	if e.Evaluate == nil {
-		return nil, fmt.Errorf("widgets: α = %g was not swept (swept: %v) and the explorer has no Evaluate", alpha, e.Result.Alphas)
-	}
-	ms, err := e.Evaluate(context.Background(), alpha)
+	ms, err := e.evaluate(context.Background(), alpha)
 	if err != nil {
 		return nil, err
-	}
-	if len(ms) != len(e.Result.Sets) {
-		return nil, fmt.Errorf("widgets: Evaluate(%g) returned %d metrics for %d sets", alpha, len(ms), len(e.Result.Sets))
 	}
 	e.Result.Alphas = append(e.Result.Alphas, alpha)
 	e.Result.Metrics = append(e.Result.Metrics, ms)
@@ -153,17 +234,48 @@ func (e *AlphaExplorer) Frame(alpha float64) (HTML, error) {
 // average-shift scatter with α highlighted. width is each figure's CSS width (default "48%"). The frame is a
 // <div class="wiseft-alpha-frame" data-alpha="α">.
 func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string) (HTML, error) {
+	return frameHTML(res, id, shifts, alpha, width, nil)
+}
+
+// estimateFrame is the frame of α with the estimated metrics ms (not recorded in Result): marked as an estimate in
+// its readout, its figures' title and by data-estimate="1"; the curves and the scatter are those of the answers
+// known (an estimate is no point of them, nor a candidate for the best α), with the estimate ringed at α.
+func (e *AlphaExplorer) estimateFrame(alpha float64, ms []wiseft.Metrics) (HTML, error) {
+	if len(ms) != len(e.Result.Sets) {
+		return "", fmt.Errorf("widgets: the estimate of α = %g has %d metrics for %d sets", alpha, len(ms), len(e.Result.Sets))
+	}
+	e.mu.Lock()
+	res := &wiseft.SweepResult{Alphas: slices.Clone(e.Result.Alphas), Sets: e.Result.Sets, Metrics: slices.Clone(e.Result.Metrics)}
+	e.mu.Unlock()
+	return frameHTML(res, e.ID, e.Shifts, alpha, e.FigureWidth, ms)
+}
+
+// frameHTML is FrameHTML; with est set, the frame of the estimate est of α (see estimateFrame).
+func frameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float64, width string, est []wiseft.Metrics) (HTML, error) {
 	if width == "" {
 		width = "48%"
 	}
-	if res.Index(alpha) < 0 {
+	estimate := est != nil
+	at := func(set string) float64 {
+		m, _ := res.Get(alpha, set)
+		return m.Top1
+	}
+	withEst := res
+	if estimate {
+		if res.Index(alpha) >= 0 {
+			return "", fmt.Errorf("widgets: α = %g has its answer already; no estimate to show", alpha)
+		}
+		at = func(set string) float64 { return est[res.SetIndex(set)].Top1 }
+		withEst = &wiseft.SweepResult{Alphas: append(slices.Clone(res.Alphas), alpha), Sets: res.Sets,
+			Metrics: append(slices.Clone(res.Metrics), est)}
+	} else if res.Index(alpha) < 0 {
 		return "", fmt.Errorf("widgets: α = %g is not in the sweep (%v)", alpha, res.Alphas)
 	}
-	curves, scatter, err := AlphaFigures(res, id, shifts, alpha)
+	curves, scatter, err := alphaFigures(res, id, shifts, alpha, at, estimate)
 	if err != nil {
 		return "", err
 	}
-	readout, err := Readout(res, id, shifts, alpha)
+	readout, err := readout(withEst, id, shifts, alpha, estimate)
 	if err != nil {
 		return "", err
 	}
@@ -176,7 +288,11 @@ func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" style="font-family:sans-serif">`, fmtAlpha(alpha))
+	flag := 0
+	if estimate {
+		flag = 1
+	}
+	fmt.Fprintf(&b, `<div class="wiseft-alpha-frame" data-alpha="%s" data-estimate="%d" style="font-family:sans-serif">`, fmtAlpha(alpha), flag)
 	b.WriteString(string(readout))
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">`)
 	b.WriteString(string(c))
@@ -188,12 +304,21 @@ func FrameHTML(res *wiseft.SweepResult, id string, shifts []string, alpha float6
 // AlphaFigures draws the accuracy-vs-α curves of res (package figures's AlphaCurves) with a vertical line and rings
 // at α, and the in-distribution vs. average-shift scatter (figures.Scatter's average figure) with α ringed.
 func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (curves, scatter figures.Figure, err error) {
-	i := res.Index(alpha)
-	if i < 0 {
+	if res.Index(alpha) < 0 {
 		return curves, scatter, fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
+	return alphaFigures(res, id, shifts, alpha, func(set string) float64 {
+		m, _ := res.Get(alpha, set)
+		return m.Top1
+	}, false)
+}
+
+// alphaFigures is AlphaFigures with the accuracies at α given by top1 (an estimate, when estimate is set: its
+// title says so).
+func alphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha float64, top1 func(set string) float64,
+	estimate bool) (curves, scatter figures.Figure, err error) {
 	runs := []results.Curve{res.Curve("")}
-	cs, err := figures.AlphaCurves(runs, id, shifts)
+	cs, err := figures.AlphaCurves(runs, id, shifts, figures.MarkAlpha(alpha))
 	if err != nil {
 		return curves, scatter, err
 	}
@@ -202,10 +327,6 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 		return curves, scatter, err
 	}
 	curves, scatter = cs[0], ss[len(ss)-1]
-	top1 := func(set string) float64 {
-		m, _ := res.Get(alpha, set)
-		return m.Top1
-	}
 	var avg float64
 	for _, s := range shifts {
 		avg += top1(s)
@@ -214,7 +335,10 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 	label := "α = " + fmtAlpha(alpha)
 
 	curves.Plot.Title.Text = "WiSE-FT: accuracy vs. mixing coefficient α\ncurrent " + label
-	h := &highlight{vline: true, x: alpha}
+	if estimate {
+		curves.Plot.Title.Text += " (estimate, ringed)"
+	}
+	h := &highlight{curves: true, x: alpha} // the vertical line at α is the figure's own (under the legend)
 	h.add(alpha, 100*top1(id), seriesColor(0))
 	for k, s := range shifts {
 		h.add(alpha, 100*top1(s), seriesColor(k+1))
@@ -231,6 +355,11 @@ func AlphaFigures(res *wiseft.SweepResult, id string, shifts []string, alpha flo
 // Readout is the table of a frame: for the in-distribution set, each shift and the shifts' average, the top-1
 // accuracy at α = 0, at α and at α = 1 (when swept), and the change from each end.
 func Readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64) (HTML, error) {
+	return readout(res, id, shifts, alpha, false)
+}
+
+// readout is Readout, with the column of α headed as an estimate when estimate is set.
+func readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64, estimate bool) (HTML, error) {
 	if res.Index(alpha) < 0 {
 		return "", fmt.Errorf("widgets: α = %g is not in the sweep", alpha)
 	}
@@ -243,7 +372,12 @@ func Readout(res *wiseft.SweepResult, id string, shifts []string, alpha float64)
 		cols = append(cols, col{"α = 0 (zero-shot)", 0})
 	}
 	if !(alpha == 0 && res.Index(0) >= 0) && !(alpha == 1 && res.Index(1) >= 0) {
-		cols = append(cols, col{"α = " + fmtAlpha(alpha), alpha})
+		head := "α = " + fmtAlpha(alpha)
+		if estimate {
+			m, _ := res.Get(alpha, id)
+			head += fmt.Sprintf(" (estimate, %d images)", m.N)
+		}
+		cols = append(cols, col{head, alpha})
 	}
 	if res.Index(1) >= 0 {
 		cols = append(cols, col{"α = 1 (fine-tuned)", 1})

@@ -78,11 +78,16 @@ func FigureHTML(f figures.Figure, width string) (HTML, error) {
 func SVGImage(svg []byte, alt, width string) HTML {
 	style := ""
 	if width != "" {
-		style = fmt.Sprintf(` style="width:%s;max-width:100%%;height:auto"`, html.EscapeString(width))
+		// Never narrower than 460 px (unless the cell is): the figures wrap to a line each in a narrow window
+		// instead of shrinking their text below about 10 px.
+		style = fmt.Sprintf(` style="width:%s;min-width:min(%s,100%%);max-width:100%%;height:auto"`, html.EscapeString(width), minFigureWidth)
 	}
 	return HTML(fmt.Sprintf(`<img alt="%s"%s src="data:image/svg+xml;base64,%s"/>`, html.EscapeString(alt), style,
 		base64.StdEncoding.EncodeToString(svg)))
 }
+
+// minFigureWidth is the least CSS width of a figure (see SVGImage).
+const minFigureWidth = "460px"
 
 // PNGDataURL encodes an image as a PNG data URL, for <img src=...>.
 func PNGDataURL(img image.Image) (string, error) {

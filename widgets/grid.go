@@ -54,7 +54,7 @@ func ImageGrid(items []GridItem, columns, size int) (HTML, error) {
 		if img.Bounds().Dx() < size {
 			render = "image-rendering:pixelated;"
 		}
-		fmt.Fprintf(&b, `<div style="border:1px solid #ddd;padding:3px;text-align:center;width:%dpx">`+
+		fmt.Fprintf(&b, `<div style="border:1px solid #ddd;padding:3px;text-align:center;width:%dpx;box-sizing:content-box;overflow:hidden">`+
 			`<img src="%s" style="width:%dpx;%s"/>`, size+8, src, size, render)
 		if it.Caption != "" {
 			fmt.Fprintf(&b, `<div style="font-weight:bold">%s</div>`, html.EscapeString(it.Caption))
@@ -67,7 +67,10 @@ func ImageGrid(items []GridItem, columns, size int) (HTML, error) {
 			case l.Wrong:
 				color = "#c0392b"
 			}
-			fmt.Fprintf(&b, `<div style="color:%s;white-space:nowrap">%s</div>`, color, html.EscapeString(l.Text))
+			// Lines wrap at their spaces (and, failing that, anywhere) inside the tile: a long model name or
+			// class name never runs into the next tile.
+			fmt.Fprintf(&b, `<div style="color:%s;white-space:normal;overflow-wrap:anywhere;line-height:1.25;margin-top:1px">%s</div>`,
+				color, html.EscapeString(l.Text))
 		}
 		b.WriteString(`</div>`)
 	}

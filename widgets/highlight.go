@@ -37,10 +37,11 @@ func seriesColor(k int) color.Color {
 	return palette[k%len(palette)]
 }
 
-// highlight is a gonum plotter that marks the current α: optionally a vertical line at x, rings around points
-// and a label. It has no data range, so adding it never changes a figure's axes.
+// highlight is a gonum plotter that marks the current α: rings around points (in the α curves' style when
+// curves is set, else the scatter's) and a label. It has no data range, so adding it never changes a figure's
+// axes.
 type highlight struct {
-	vline  bool
+	curves bool
 	x      float64
 	pts    [][2]float64
 	colors []color.Color
@@ -55,17 +56,12 @@ func (h *highlight) add(x, y float64, c color.Color) {
 // Plot implements figures.Plotter.
 func (h *highlight) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
-	if h.vline {
-		x := trX(h.x)
-		c.StrokeLine2(draw.LineStyle{Color: markColor, Width: vg.Points(1.4), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}},
-			x, c.Min.Y, x, c.Max.Y)
-	}
 	for i, pt := range h.pts {
 		at := vg.Point{X: trX(pt[0]), Y: trY(pt[1])}
 		if !c.Contains(at) {
 			continue
 		}
-		if h.vline { // the α curves: the series' colour in a ring
+		if h.curves { // the α curves: the series' colour in a ring
 			c.DrawGlyph(draw.GlyphStyle{Color: color.White, Radius: vg.Points(5.5), Shape: draw.CircleGlyph{}}, at)
 			c.DrawGlyph(draw.GlyphStyle{Color: h.colors[i], Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}, at)
 			ring(c, at, vg.Points(6.5), vg.Points(1.2), markColor)
@@ -80,7 +76,7 @@ func (h *highlight) Plot(c draw.Canvas, p *plot.Plot) {
 	sty := text.Style{Color: markColor, Font: font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11),
 		Handler: plot.DefaultTextHandler, YAlign: draw.YTop}
 	var at vg.Point
-	if h.vline {
+	if h.curves {
 		at = vg.Point{X: trX(h.x) + 4, Y: c.Max.Y - 4}
 		sty.XAlign = draw.XLeft
 		if trX(h.x) > (c.Min.X+c.Max.X)/2 {

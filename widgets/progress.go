@@ -107,20 +107,32 @@ func (p *Progress) draw(force bool) {
 }
 
 // FineTune returns a wiseft.TrainRun.Progress callback: epoch, step, loss, throughput and time left, with
-// a sparkline of the loss.
+// a sparkline of the loss. The throughput is the training images of this run over the time since the bar was
+// made, on the bar's clock, so that it agrees with "done in": a run that first computes a feature cache (a
+// linear head on a frozen encoder) counts that time too, where the training loop's own figure counts only the
+// steps.
 func (p *Progress) FineTune() func(wiseft.ProgressInfo) {
 	return func(info wiseft.ProgressInfo) {
 		p.mu.Lock()
 		p.losses = append(p.losses, info.Loss)
+		elapsed := time.Since(p.start)
 		p.mu.Unlock()
 		frac := 0.0
 		if info.TotalSteps > 0 {
 			frac = float64(info.Step) / float64(info.TotalSteps)
 		}
-		p.Set(frac, fmt.Sprintf("epoch %d/%d · step %d/%d · loss %.4f · %.0f img/s · ETA %s",
-			info.Epoch, info.Epochs, info.Step, info.TotalSteps, info.Loss, info.ImagesPerSec,
+		p.Set(frac, fmt.Sprintf("epoch %d/%d · step %d/%d · loss %.4f · %s · ETA %s",
+			info.Epoch, info.Epochs, info.Step, info.TotalSteps, info.Loss, throughput(info.ExamplesRun, elapsed),
 			info.ETA.Round(time.Second)))
 	}
+}
+
+// throughput formats n images in d as images per second ("—" before any time has passed).
+func throughput(n int, d time.Duration) string {
+	if d <= 0 {
+		return "— img/s"
+	}
+	return fmt.Sprintf("%.0f img/s", float64(n)/d.Seconds())
 }
 
 // Sweep returns a wiseft.SweepOptions.Progress callback for a sweep of alphas over sets: the bar covers every

@@ -62,14 +62,19 @@ type Series struct {
 func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (figures.Figure, error) {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 12)
+	sans := func(size vg.Length) font.Font {
+		return font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, size)
+	}
+	p.Title.TextStyle.Font = sans(13)
+	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.Label.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 11)
-		ax.Tick.Label.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 9.5)
+		ax.Label.TextStyle.Font = sans(12)
+		ax.Tick.Label.Font = sans(11)
 	}
-	p.Legend.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, 9)
-	p.Legend.Top = true
+	p.Legend.TextStyle.Font = sans(11)
+	p.Legend.ThumbnailWidth = vg.Points(22)
+	p.Legend.Padding = vg.Points(3)
 	grid := plotter.NewGrid()
 	grid.Vertical.Color, grid.Horizontal.Color = color.Gray{Y: 0xe4}, color.Gray{Y: 0xe4}
 	p.Add(grid)
@@ -77,6 +82,9 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 		return figures.Figure{}, fmt.Errorf("widgets: a line figure needs at least one series")
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
+	xlo, xhi := math.Inf(1), math.Inf(-1)
+	var entries []figures.LegendEntry
+	var lines []plotter.XYs
 	for k, s := range series {
 		if len(s.X) != len(s.Y) || len(s.X) == 0 {
 			return figures.Figure{}, fmt.Errorf("widgets: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
@@ -88,6 +96,7 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 			}
 			xys = append(xys, plotter.XY{X: s.X[i], Y: s.Y[i]})
 			lo, hi = min(lo, s.Y[i]), max(hi, s.Y[i])
+			xlo, xhi = min(xlo, s.X[i]), max(xhi, s.X[i])
 		}
 		line, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
@@ -104,15 +113,26 @@ func Lines(title, xLabel, yLabel string, marks []float64, series ...Series) (fig
 		}
 		pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 		p.Add(line, pts)
-		p.Legend.Add(s.Name, line, pts)
+		entries = append(entries, figures.LegendEntry{Text: s.Name, Thumbs: []plot.Thumbnailer{line, pts}})
+		lines = append(lines, xys)
 	}
 	if !math.IsInf(lo, 0) {
-		// Room above the data for the legend (top right).
-		span := max(hi-lo, 1e-3)
-		p.Y.Min, p.Y.Max = lo-0.05*span, hi+(0.1+0.09*float64(len(series)))*span
+		// The data with a little room on both sides; the legend goes in the corner the lines leave free (the range
+		// is stretched only when none is).
+		// Nearly flat data get a span of 2 % of their size, so that the ticks stay round numbers.
+		if minSpan := max(1e-3, 0.02*max(math.Abs(lo), math.Abs(hi))); hi-lo < minSpan {
+			mid := (lo + hi) / 2
+			lo, hi = mid-minSpan/2, mid+minSpan/2
+		}
+		span := hi - lo
+		p.Y.Min, p.Y.Max = lo-0.06*span, hi+0.06*span
+		if xhi > xlo {
+			p.X.Min, p.X.Max = xlo, xhi
+		}
+		p.Y.Min, p.Y.Max = figures.PlaceLegend(p, entries, lines, p.X.Min, p.X.Max, p.Y.Min, p.Y.Max, 0.6)
 	}
 	p.X.Tick.Marker = figures.RoundTicks{}
-	p.Y.Tick.Marker = figures.RoundTicks{MaxLabelled: hi + 0.02*(hi-lo)} // none in the legend's room
+	p.Y.Tick.Marker = figures.RoundTicks{}
 	for _, m := range marks {
 		l, err := plotter.NewLine(plotter.XYs{{X: m, Y: p.Y.Min}, {X: m, Y: p.Y.Max}})
 		if err != nil {

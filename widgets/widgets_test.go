@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,9 +243,16 @@ func TestProgressAdapters(t *testing.T) {
 		t.Errorf("sweep progress = %v, want %v", p.frac, want)
 	}
 	ft := p.FineTune()
-	ft(wiseft.ProgressInfo{Epoch: 1, Epochs: 2, Step: 3, TotalSteps: 12, Loss: 0.7})
+	// The training loop's own figure counts only its steps (a linear head on cached features: hundreds of
+	// thousands of images a second); the bar divides by its own clock, which started before the feature pass.
+	p.start = time.Now().Add(-10 * time.Second)
+	ft(wiseft.ProgressInfo{Epoch: 1, Epochs: 2, Step: 3, TotalSteps: 12, Loss: 0.7, ImagesPerSec: 580690, ExamplesRun: 384})
 	if p.frac != 0.25 || len(p.losses) != 1 || !strings.Contains(p.status, "loss 0.7000") {
 		t.Errorf("fine-tune progress: frac %v losses %v status %q", p.frac, p.losses, p.status)
+	}
+	// 384 images in 10 s (a little more by the time the callback runs): 38 img/s, never the loop's 580690.
+	if !strings.Contains(p.status, " 38 img/s") || strings.Contains(p.status, "580690") {
+		t.Errorf("fine-tune throughput: %q, want 38 img/s (384 images in the bar's 10 s)", p.status)
 	}
 	p.Done(nil)
 	if p.frac != 1 || !strings.Contains(p.status, "done in") {
@@ -420,6 +428,46 @@ func TestPredictGridAndInterpolation(t *testing.T) {
 	}
 }
 
+// EvaluateWith's estimate is the sweep's answer on the subsample (the same predictions as a full evaluation of
+// those examples), and its final answer the sweep's on the whole sets.
+func TestEvaluateWith(t *testing.T) {
+	zs, ft := tinyClassifier(t, 1), tinyClassifier(t, 2)
+	ds := fakeDataset(12)
+	sets := []wiseft.EvalSet{{Name: "ID", Dataset: ds}, {Name: "ShiftA", Dataset: ds, Limit: 6}}
+	res, err := wiseft.Sweep(context.Background(), zs, ft, []float64{0.3}, sets, wiseft.SweepOptions{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := wiseft.Sweep(context.Background(), zs, ft, []float64{0.3}, SubsampleSets(sets, 3), wiseft.SweepOptions{BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := NewAlphaExplorer(res, "ID", []string{"ShiftA"})
+	if err := ex.EvaluateWith(zs, ft, wiseft.SweepOptions{BatchSize: 128}, sets, 3); err != nil {
+		t.Fatal(err)
+	}
+	final, err := ex.Evaluate(context.Background(), 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := ex.Estimate(context.Background(), 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range sets {
+		if final[j].N != res.Metrics[0][j].N || final[j].Top1 != res.Metrics[0][j].Top1 {
+			t.Errorf("%s: final %d images %v, sweep %d images %v", res.Sets[j], final[j].N, final[j].Top1,
+				res.Metrics[0][j].N, res.Metrics[0][j].Top1)
+		}
+		if est[j].N != 3 || est[j].Top1 != sub.Metrics[0][j].Top1 {
+			t.Errorf("%s: estimate %d images %v, want 3 images %v", res.Sets[j], est[j].N, est[j].Top1, sub.Metrics[0][j].Top1)
+		}
+	}
+	if err := ex.EvaluateWith(zs, ft, wiseft.SweepOptions{}, []wiseft.EvalSet{{Name: "x"}}, 0); err == nil {
+		t.Errorf("a set without a dataset: want an error")
+	}
+}
+
 func TestCacheAndWorkDir(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(WorkEnv, dir)
@@ -524,6 +572,40 @@ func TestLines(t *testing.T) {
 	}
 	if !bytes.Contains(svg, []byte("train")) || !bytes.Contains(svg, []byte("test")) {
 		t.Errorf("the legend lacks the series")
+	}
+	// Rising data leave the top-left corner free: the legend goes there and the y axis keeps 6 % of the data's
+	// span on each side, every labelled step labelled (none left blank for the legend).
+	xs := []float64{0, 0.25, 0.5, 0.75, 1}
+	g, err := Lines("acc", "α", "%", nil,
+		Series{Name: "a", X: xs, Y: []float64{60, 61, 62, 80, 90}}, Series{Name: "b", X: xs, Y: []float64{55, 56, 58, 75, 88}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	span := 90.0 - 55
+	if math.Abs(g.Plot.Y.Min-(55-0.06*span)) > 1e-9 || math.Abs(g.Plot.Y.Max-(90+0.06*span)) > 1e-9 {
+		t.Errorf("y range [%v, %v], want the data [55, 90] padded by 6 %% of the span", g.Plot.Y.Min, g.Plot.Y.Max)
+	}
+	if !g.Plot.Legend.Top || !g.Plot.Legend.Left {
+		t.Errorf("legend top %v left %v, want the free top-left corner", g.Plot.Legend.Top, g.Plot.Legend.Left)
+	}
+	var labelled []float64
+	for _, tk := range g.Plot.Y.Tick.Marker.Ticks(g.Plot.Y.Min, g.Plot.Y.Max) {
+		if tk.Label != "" {
+			labelled = append(labelled, tk.Value)
+		}
+	}
+	// The range is 52.9..92.1: a fifth of it is 7.8, whose nearest round step is 10, so 60, 70, 80 and 90 are
+	// labelled, the top one included.
+	if want := []float64{60, 70, 80, 90}; !slices.Equal(labelled, want) {
+		t.Errorf("labelled y ticks %v, want %v", labelled, want)
+	}
+	// Flat data (the linear classifier's two ensembles, identical at every α) get 2 % of their size as span.
+	flat, err := Lines("flat", "α", "%", nil, Series{Name: "a", X: xs, Y: []float64{95.8, 95.8, 95.8, 95.8, 95.8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, hi := flat.Plot.Y.Min, flat.Plot.Y.Max; math.Abs(lo-(95.8-0.958-0.06*1.916)) > 1e-9 || math.Abs(hi-(95.8+0.958+0.06*1.916)) > 1e-9 {
+		t.Errorf("flat data: y range [%v, %v], want 95.8 ± (0.958 + 6 %% of 1.916)", lo, hi)
 	}
 	if _, err := Lines("x", "", "", nil); err == nil {
 		t.Errorf("no series: want an error")

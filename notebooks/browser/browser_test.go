@@ -16,19 +16,22 @@ import (
 	"time"
 
 	"github.com/go-rod/rod"
-	"github.com/go-rod/rod/lib/input"
 	"github.com/go-rod/rod/lib/launcher"
 	"github.com/go-rod/rod/lib/proto"
 )
 
 // TestBrowser runs 01-quickstart in a real browser: the classic Jupyter Notebook on 127.0.0.1, driven in headless
 // chromium through the DevTools protocol (go-rod with the system's chromium; nothing is downloaded). It runs all
-// cells in quick mode, waits for the α explorer, moves the slider with the keyboard, checks that the Go program
-// redraws the figure for the new α, presses Done, checks that no cell failed, and saves screenshots in
-// <repository>/screenshots/. The kernel is this checkout's (a kernelspec written for the test, like the one
-// scripts/setup-notebooks.sh registers). It fails early, saying why, when a cell fails or the explorer renders
-// statically instead of showing its slider. It needs WISEFT_BROWSER_TEST=1; without it, or without chromium,
-// jupyter-notebook or GoNB, it is skipped.
+// cells in quick mode and waits for the α explorer; then it jumps the slider to positions the sweep lacks (first an
+// estimate, then the final frame), drags it with the mouse across the whole range and checks that the frame and the
+// status end at the final position, waits until the explorer has filled every position in the background, and
+// steps across the range with the arrow keys; the slider must not move or change size meanwhile. The latency of
+// each phase (from the slider's input event to the frame of its α, in the page's clock) is written to
+// <repository>/screenshots/browser-01-latency.txt and logged; it is a measurement, not an assertion. Then it
+// presses Done, checks that no cell failed, and saves screenshots in <repository>/screenshots/. The kernel is this
+// checkout's (a kernelspec written for the test, like the one scripts/setup-notebooks.sh registers). It fails
+// early, saying why, when a cell fails or the explorer renders statically instead of showing its slider. It needs
+// WISEFT_BROWSER_TEST=1; without it, or without chromium, jupyter-notebook or GoNB, it is skipped.
 func TestBrowser(t *testing.T) {
 	if os.Getenv("WISEFT_BROWSER_TEST") != "1" {
 		t.Skip("set WISEFT_BROWSER_TEST=1 to run the browser test (needs scripts/setup-notebooks.sh)")
@@ -131,39 +134,103 @@ func TestBrowser(t *testing.T) {
 	must("scrolling", frame.ScrollIntoView())
 	alpha0, img0 := frameState(t, page)
 	t.Logf("explorer at α = %s", alpha0)
+	defer func() {
+		if a, img := frameState(t, page); a == alpha0 || img == img0 {
+			t.Errorf("the figure did not change: α %s → %s, image changed %v", alpha0, a, img != img0)
+		}
+	}()
 	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-explorer-before.png")))
 
 	slider, err := page.Element(".wiseft-alpha-controls input[type=range]")
 	must("slider", err)
-	must("focus the slider", slider.Focus())
-	must("ArrowRight", page.Keyboard.Press(input.ArrowRight))
-	must("waiting for the redraw", page.Timeout(2*time.Minute).Wait(rod.Eval(
-		`(a) => { const f = document.querySelector('.wiseft-alpha-frame'); return !!f && f.dataset.alpha !== a }`, alpha0)))
-	alpha1, img1 := frameState(t, page)
-	t.Logf("after ArrowRight: α = %s", alpha1)
-	if alpha1 == alpha0 || img1 == img0 {
-		t.Errorf("the figure did not change: α %s → %s, image changed %v", alpha0, alpha1, img1 != img0)
-	}
-	if f, err := page.Element(".wiseft-alpha-frame"); err == nil {
-		_ = f.ScrollIntoView()
-	}
-	must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-explorer-after.png")))
+	_, err = page.Eval(recorderJS)
+	must("installing the latency recorder", err)
+	geom0 := sliderGeometry(t, page)
+	lat := &latencies{}
 
-	// Further to the fine-tuned end, then back below the start: every move redraws.
-	for _, key := range []input.Key{input.ArrowRight, input.ArrowRight, input.ArrowLeft, input.ArrowLeft, input.ArrowLeft, input.ArrowLeft} {
-		before, _ := frameState(t, page)
+	// 1. Jumps to positions the quick sweep (α = 0, 0.5, 1) lacks and the background fill, which starts next to
+	// the thumb at 0.5, has not reached yet: a first answer (an estimate), then the final one.
+	for _, v := range []int{1, 19, 3} {
 		must("focus the slider", slider.Focus())
-		must("key", page.Keyboard.Press(key))
-		must("waiting for the redraw", page.Timeout(2*time.Minute).Wait(rod.Eval(
-			`(a) => document.querySelector('.wiseft-alpha-frame').dataset.alpha !== a`, before)))
+		a := setSlider(t, page, v)
+		if v == 19 { // the estimate, while it shows
+			if waitFrame(page, a, false, time.Minute) == nil {
+				if el, err := page.Timeout(2 * time.Second).Element(`.wiseft-alpha-frame[data-estimate="1"]`); err == nil {
+					if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
+						_ = os.WriteFile(filepath.Join(shots, "browser-01-estimate.png"), png, 0o644)
+					}
+				}
+			}
+		}
+		must("waiting for the final frame", waitFrame(page, a, true, 2*time.Minute))
+		if v == 1 {
+			if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
+				_ = el.ScrollIntoView()
+			}
+			must("screenshot", screenshot(page, filepath.Join(shots, "browser-01-explorer-after.png")))
+		}
 	}
+	lat.add(t, page, "jump", 0)
+
+	// 2. A mouse drag across the whole range, from the fine-tuned end to the zero-shot end and back to 0.15: the
+	// frame and the status end at the final position.
+	must("drag", drag(page, slider, 20, 0))
+	must("drag", drag(page, slider, 0, 3))
+	final := positionAlpha(t, page, 3)
+	must("waiting for the final frame after the drag", waitFrame(page, final, true, 2*time.Minute))
 	alpha2, _ := frameState(t, page)
-	t.Logf("after two more right and four left: α = %s", alpha2)
+	st := statusState(t, page)
+	t.Logf("after the drag: slider α = %s, frame α = %s, status %q (of α = %s)", final, alpha2, st.Text, st.Alpha)
+	if alpha2 != final || st.Alpha != final {
+		t.Errorf("after a drag to α = %s the frame shows α = %s and the status is of α = %s (%q)", final, alpha2, st.Alpha, st.Text)
+	}
+	lat.add(t, page, "drag", 0)
 	if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
 		if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
 			_ = os.WriteFile(filepath.Join(shots, "browser-01-frame.png"), png, 0o644)
 		}
 	}
+
+	// 3. Once the background has filled the grid, a step-by-step drag across the range redraws from memory.
+	fillStart := time.Now()
+	must("waiting for the grid to fill", page.Timeout(5*time.Minute).Wait(rod.Eval(`() => { `+
+		`const s = document.querySelector('.wiseft-alpha-status span'); return !!s && s.dataset.filled === s.dataset.total }`)))
+	lat.FillWait = time.Since(fillStart)
+	must("focus the slider", slider.Focus())
+	must("waiting for the frame of α = 0", waitFrame(page, setSlider(t, page, 0), true, time.Minute))
+	mark := lat.mark(t, page)
+	n := positions(t, page)
+	for v := 1; v < n; v++ { // 0 → 1 and back, one position at a time, each waiting for its frame
+		must("step", stepTo(page, slider, v))
+	}
+	for v := n - 2; v >= 0; v-- {
+		must("step", stepTo(page, slider, v))
+	}
+	lat.add(t, page, "memory", mark)
+	geom1 := sliderGeometry(t, page)
+	if geom1 != geom0 {
+		t.Errorf("the slider moved or changed size: %v at the start, %v at the end", geom0, geom1)
+	}
+	if stale := lat.StaleStatuses; stale > 0 {
+		t.Logf("%d status updates named an α other than the slider's at that moment (the Go side hears of a move a "+
+			"few milliseconds after the page)", stale)
+	}
+	// A 1024 px wide window: the two figures wrap to a line each rather than shrink their text.
+	must("viewport", page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1024, Height: 1500, DeviceScaleFactor: 1}))
+	time.Sleep(500 * time.Millisecond)
+	if el, err := page.Element(".wiseft-alpha-frame"); err == nil {
+		_ = el.ScrollIntoView()
+		if png, err := el.Screenshot(proto.PageCaptureScreenshotFormatPng, 0); err == nil {
+			_ = os.WriteFile(filepath.Join(shots, "browser-01-frame-1024.png"), png, 0o644)
+		}
+	}
+	if res, err := page.Eval(`() => Array.from(document.querySelectorAll('.wiseft-alpha-frame img')).map(i => i.getBoundingClientRect().width)`); err == nil {
+		t.Logf("figure widths at a 1024 px window: %v px", res.Value)
+	}
+	must("viewport", page.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1280, Height: 1500, DeviceScaleFactor: 1}))
+	report := lat.report()
+	t.Logf("latency figures (written to %s):\n%s", filepath.Join(shots, "browser-01-latency.txt"), report)
+	must("writing the latency figures", os.WriteFile(filepath.Join(shots, "browser-01-latency.txt"), []byte(report), 0o644))
 
 	// Done ends the cell; the explorer says so and the kernel goes idle.
 	done, err := page.ElementR(".wiseft-alpha-controls button", "Done")

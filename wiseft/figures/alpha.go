@@ -20,12 +20,15 @@ import (
 // with the α that maximises that average marked by a dotted line. The
 // figure is named "alpha" when the log holds one run and
 // "alpha-" + [FileName](run label) otherwise. Errors are as for [Scatter].
+// [MarkAlpha] draws a dashed vertical line at one α under everything else
+// (the legend's box and the notes stay readable over it).
 //
 //	figs, err := figures.AlphaCurves(curves, "ImageNet", []string{"ImageNetV2", "ObjectNet"})
 //	if err == nil {
 //		_, err = figs[0].Save("plots") // plots/alpha.svg, plots/alpha.png
 //	}
-func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string) ([]Figure, error) {
+func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string, opts ...Option) ([]Figure, error) {
+	o := makeOptions(opts)
 	if err := checkCurves(runs, idDataset, shiftDatasets); err != nil {
 		return nil, err
 	}
@@ -40,7 +43,7 @@ func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string)
 			name = base + "-" + strconv.Itoa(k)
 		}
 		used[name] = true
-		f, err := alphaFigure(name, r, idDataset, shiftDatasets)
+		f, err := alphaFigure(name, r, idDataset, shiftDatasets, o.mark)
 		if err != nil {
 			return nil, fmt.Errorf("plot: accuracy vs alpha for %s: %w", r.Label, err)
 		}
@@ -51,7 +54,8 @@ func AlphaCurves(runs []results.Curve, idDataset string, shiftDatasets []string)
 
 // alphaFigure draws r's curves and, when r has an output-space ensemble, its in-distribution and average curves
 // dotted beside them.
-func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figure, error) {
+// mark, when not nil, is the α of a dashed vertical line drawn first.
+func alphaFigure(name string, r results.Curve, id string, shifts []string, mark *float64) (Figure, error) {
 	title := "WiSE-FT: accuracy vs. mixing coefficient α"
 	if r.Label != "WiSE-FT" {
 		title += "\n" + strings.TrimPrefix(r.Label, "WiSE-FT, ")
@@ -131,6 +135,12 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 	y0, y1 := lo-pad, hi+pad
 	a0, a1 := min(r.Alphas[0], 0), max(r.Alphas[len(r.Alphas)-1], 1)
 
+	var current *plotter.Line
+	if mark != nil {
+		current, _ = plotter.NewLine(plotter.XYs{{X: *mark, Y: y0}, {X: *mark, Y: y1}})
+		current.LineStyle = draw.LineStyle{Color: color.Gray{Y: 0x33}, Width: vg.Points(1.4), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}
+		p.Add(current)
+	}
 	var best *plotter.Line
 	if !math.IsNaN(bestA) {
 		best, _ = plotter.NewLine(plotter.XYs{{X: bestA, Y: y0}, {X: bestA, Y: y1}})
@@ -162,12 +172,27 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 	top, left, below, above := placeLegend(occupied, w, h, maxBelow, maxAbove)
 	setLegend(p, entries, top, left)
 	y0, y1 = y0-below*span, y1+above*span
+	sty := sans(8.5)
+	if best != nil {
+		// A band of its own for the note on the best α, at the end of its line away from the legend, so that it
+		// covers no curve.
+		const axesH = 1.1 * vg.Inch // axes, labels and title, as legendSize estimates them
+		frac := float64((sty.Height("Mg") + 6) / (Height - axesH))
+		band := frac / (1 - frac) * (y1 - y0)
+		if top {
+			y0 -= band
+		} else {
+			y1 += band
+		}
+	}
+	if current != nil {
+		current.XYs[0].Y, current.XYs[1].Y = y0, y1
+	}
 
 	if best != nil {
 		best.XYs[0].Y, best.XYs[1].Y = y0, y1
 		// Label the best α at the end of its line away from the legend.
 		at := plotter.XY{X: bestA, Y: y0}
-		sty := sans(8.5)
 		sty.Color = grey
 		sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
 		off := vg.Point{X: 3, Y: 3}
@@ -179,7 +204,7 @@ func alphaFigure(name string, r results.Curve, id string, shifts []string) (Figu
 		if bestA > (a0+a1)/2 {
 			sty.XAlign, off.X = draw.XRight, -3
 		}
-		p.Add(&textAt{at: at, off: off, style: sty,
+		p.Add(&textAt{at: at, off: off, style: sty, halo: true,
 			text: fmt.Sprintf("best avg. α=%s (%.1f%%)", strconv.FormatFloat(bestA, 'g', 4, 64), 100*bestV)})
 	}
 

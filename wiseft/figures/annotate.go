@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -77,12 +78,22 @@ type textAt struct {
 	off   vg.Point
 	text  string
 	style text.Style
+	halo  bool // on a white box, readable over lines drawn before it
 }
 
 // Plot implements plot.Plotter.
 func (t *textAt) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
-	c.FillText(t.style, vg.Point{X: trX(t.at.X) + t.off.X, Y: trY(t.at.Y) + t.off.Y}, t.text)
+	at := vg.Point{X: trX(t.at.X) + t.off.X, Y: trY(t.at.Y) + t.off.Y}
+	if t.halo {
+		r := t.style.Rectangle(t.text)
+		const pad = vg.Length(1.5)
+		box := vg.Rectangle{Min: vg.Point{X: at.X + r.Min.X - pad, Y: at.Y + r.Min.Y - pad},
+			Max: vg.Point{X: at.X + r.Max.X + pad, Y: at.Y + r.Max.Y + pad}}
+		c.SetColor(color.White)
+		c.Fill(box.Path())
+	}
+	c.FillText(t.style, at, t.text)
 }
 
 // annotated returns the indices in alphas of the values to label: those

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -186,4 +187,37 @@ func densify(xys [][2]float64, steps int, w float64) []weighted {
 		}
 	}
 	return out
+}
+
+// LegendEntry is one line of a legend made by [PlaceLegend]: its text and the thumbnails drawn before it.
+type LegendEntry struct {
+	Text   string
+	Thumbs []plot.Thumbnailer
+}
+
+// PlaceLegend fills p's legend with entries, in a framed white box in the corner of the data area (x0..x1 by
+// y0..y1, data coordinates) that the lines cross least, as this package places its own legends: a corner free of
+// the lines is taken as it is; otherwise the y range is stretched, above or below by at most maxStretch times its
+// span, by the least that clears a corner. It returns the y range to draw. The figure is assumed to be
+// [Width]×[Height] (as [Figure.SVG] and [Figure.PNG] draw it).
+//
+//	y0, y1 = figures.PlaceLegend(p, entries, lines, 0, 1, y0, y1, 0.6)
+func PlaceLegend(p *plot.Plot, entries []LegendEntry, lines []plotter.XYs, x0, x1, y0, y1, maxStretch float64) (float64, float64) {
+	var es []legendEntry
+	for _, e := range entries {
+		es = append(es, legendEntry{e.Text, e.Thumbs})
+	}
+	var pts []weighted
+	for _, l := range lines {
+		norm := make([][2]float64, len(l))
+		for i, q := range l {
+			norm[i] = [2]float64{(q.X - x0) / (x1 - x0), (q.Y - y0) / (y1 - y0)}
+		}
+		pts = append(pts, densify(norm, 10, 1)...)
+	}
+	w, h := legendSize(p, es)
+	top, left, below, above := placeLegend(pts, w, h, maxStretch, maxStretch)
+	setLegend(p, es, top, left)
+	span := y1 - y0
+	return y0 - below*span, y1 + above*span
 }

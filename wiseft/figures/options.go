@@ -19,6 +19,14 @@ type Option func(*options)
 
 type options struct {
 	annotate []float64 // nil: default
+	mark     *float64  // AlphaCurves: the α of a vertical line (nil: none)
+}
+
+// MarkAlpha makes [AlphaCurves] draw a dashed vertical line at α under
+// the curves, the legend and the notes (an interactive explorer's
+// current α).
+func MarkAlpha(alpha float64) Option {
+	return func(o *options) { o.mark = &alpha }
 }
 
 // AnnotateAlphas sets the mixing coefficients α labelled next to their
