@@ -2,6 +2,7 @@ package wiseft
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -42,7 +43,7 @@ func ParseLayerAlphas(s string) (LayerAlphas, error) {
 		name, val, ok := strings.Cut(part, "=")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" {
-			return nil, fmt.Errorf("layer-wise α: %q is not group=α (groups: vision embeddings, vision layer <i>, vision final norm, visual projection, head, text tower, or * for the rest)", part)
+			return nil, fmt.Errorf("layer-wise α: %q is not group=α (blocks: vision embeddings, vision layer <i>, vision final norm, visual projection, head, text layer <i>, text tower, other, or * for the rest)", part)
 		}
 		a, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if err != nil {
@@ -51,12 +52,26 @@ func ParseLayerAlphas(s string) (LayerAlphas, error) {
 		if err := checkFinite("layer-wise α: "+name, a); err != nil {
 			return nil, err
 		}
+		if !knownGroupName(name) {
+			return nil, fmt.Errorf("layer-wise α: %q is not a block (blocks: vision embeddings, vision layer <i>, vision final norm, visual projection, head, text layer <i>, text tower, other, or * for the rest)", name)
+		}
 		if _, dup := p[name]; dup {
 			return nil, fmt.Errorf("layer-wise α: block %q is given twice", name)
 		}
 		p[name] = a
 	}
 	return p, nil
+}
+
+var groupLayerRE = regexp.MustCompile(`^(vision|text) layer (0|[1-9][0-9]{0,5})$`)
+
+// knownGroupName reports whether name is one of TensorGroup's names (or DefaultGroup).
+func knownGroupName(name string) bool {
+	switch name {
+	case DefaultGroup, "vision embeddings", "vision final norm", "visual projection", "head", "text tower", "other":
+		return true
+	}
+	return groupLayerRE.MatchString(name)
 }
 
 // String writes the profile as ParseLayerAlphas reads it, blocks in GroupRank order, "*" last.

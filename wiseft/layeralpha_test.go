@@ -70,11 +70,13 @@ func TestLayerAlphasParseAndErrors(t *testing.T) {
 		t.Errorf("String() = %q", s)
 	}
 	for in, want := range map[string]string{
-		"head":            "not group=α",
-		"=0.5":            "not group=α",
-		"head=x":          "not a number",
-		"head=NaN":        "finite",
-		"head=1,head=0.5": "twice",
+		"head":              "not group=α",
+		"=0.5":              "not group=α",
+		"head=x":            "not a number",
+		"head=NaN":          "finite",
+		"head=1,head=0.5":   "twice",
+		"vision layr 0=1":   "not a block",
+		"vision layer 01=1": "not a block",
 	} {
 		if _, err := ParseLayerAlphas(in); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
