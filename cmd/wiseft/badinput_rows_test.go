@@ -258,6 +258,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --method flyp with --ls", run("--method", "flyp", "--ls", "0.1"), "--method flyp trains on the contrastive loss", nil},
 		{"run --probe-epochs without lp-ft", run("--probe-epochs", "3"), "--probe-epochs and --probe-lr are for --method lp-ft", nil},
 		{"run --method lp-ft --probe-epochs 0", run("--method", "lp-ft", "--probe-epochs", "0"), "--probe-epochs must be at least 1, got 0", nil},
+		{"run --method lp-ft --cache-dir a file", run("--method", "lp-ft", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
 		{"run --method lp-ft --probe-lr NaN", run("--method", "lp-ft", "--probe-lr", "NaN"), "--probe-lr must be a finite number above 0, got NaN", nil},
 		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
 		{"merge --layer-alphas with --alpha", merge("--alpha", "0.3", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la1"), ten, ten2), "not both", nil},

@@ -280,7 +280,10 @@ func (p *runPlan) gatherPaths(f runFlags) error {
 		p.outputs = append(p.outputs,
 			ioPath{flag: "save", path: filepath.Join(f.save, "zeroshot"), kind: outModelDir},
 			ioPath{flag: "save", path: filepath.Join(f.save, "finetuned"), kind: outModelDir})
-		if f.freezeEncoder && f.cacheDir != "" {
+		if f.method == methodLPFT {
+			p.outputs = append(p.outputs, ioPath{flag: "save", path: filepath.Join(f.save, "probe"), kind: outModelDir})
+		}
+		if (f.freezeEncoder || f.method == methodLPFT) && f.cacheDir != "" { // LP-FT's probe caches features too
 			p.outputs = append(p.outputs, ioPath{flag: "cache-dir", path: f.cacheDir, kind: outCacheDir})
 		}
 	}
