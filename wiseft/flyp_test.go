@@ -306,3 +306,31 @@ func TestFLYPShardedStepRuns(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestFLYPResumeMatchesUninterruptedRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains both towers three times (seconds)")
+	}
+	zs, ts := flypClassifier(t)
+	ds := newFTShapes(12, 3) // 2 steps per epoch, the last one padded
+	cfg := FineTuneConfig{Epochs: 2, BatchSize: 8, LR: 1e-3, WeightDecay: 0.1, WarmupSteps: 1, GradClipNorm: 1, Seed: 8}
+	dirA, dirB := t.TempDir(), t.TempDir()
+	a, err := FLYP(context.Background(), zs, ds, ts, cfg, TrainRun{CheckpointDir: dirA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FLYP(context.Background(), zs, ds, ts, cfg, TrainRun{CheckpointDir: dirB, StopAfterEpoch: 1}); err == nil {
+		t.Fatal("StopAfterEpoch 1 did not stop")
+	}
+	if _, err := FLYP(context.Background(), zs, ds, ts[:1], cfg, TrainRun{ResumeFrom: CheckpointPath(dirB, 1)}); err == nil ||
+		!strings.Contains(err.Error(), "prompt templates") {
+		t.Errorf("a resume with other templates: %v", err)
+	}
+	b, err := FLYP(context.Background(), zs, ds, ts, cfg, TrainRun{CheckpointDir: dirB, ResumeFrom: CheckpointPath(dirB, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sameBits(a.Model.Weights, b.Model.Weights); d != "" {
+		t.Errorf("the resumed FLYP run differs from the uninterrupted one: %s", d)
+	}
+}
