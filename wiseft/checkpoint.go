@@ -35,6 +35,8 @@ type FineTuneRecipe struct {
 	Dataset    string         `json:"dataset"`
 	DatasetLen int            `json:"dataset_len"`
 	ClassNames []string       `json:"class_names"`
+	// Templates are FLYP's prompt templates (none for cross-entropy fine-tuning).
+	Templates []string `json:"templates,omitempty"`
 }
 
 // CheckpointPath is the folder of the checkpoint written after epoch epochs (1-based) in dir.

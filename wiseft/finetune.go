@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,10 @@ type FineTuneConfig struct {
 	// gradient and the update of the whole batch. The weights a run ends with depend on Shards (the gradient's
 	// sums are grouped differently) but not on the number of workers or on timing.
 	Shards int `json:"shards"`
+	// FLYP fine-tunes like CLIP pretrains (Goyal et al., CVPR 2023): both towers train on CLIP's contrastive loss
+	// between the images and their class prompts (see ContrastiveClassLoss), and the head is made again from the
+	// fine-tuned text tower at the end. Set by FLYP, which also takes the prompt templates.
+	FLYP bool `json:"flyp,omitempty"`
 }
 
 // DefaultFineTuneConfig returns the paper's end-to-end fine-tuning settings (ImageNet, ViT-B/32): 10 epochs,
@@ -86,6 +91,10 @@ func (c FineTuneConfig) Validate() error {
 		return fmt.Errorf("fine-tune: gradient clipping norm %g (0 does not clip)", c.GradClipNorm)
 	case c.Shards < 0 || c.Shards > max(c.BatchSize, 1):
 		return fmt.Errorf("fine-tune: %d shards for batches of %d", c.Shards, c.BatchSize)
+	case c.FLYP && c.FreezeEncoder:
+		return fmt.Errorf("fine-tune: FLYP trains both towers; it has no frozen-encoder variant")
+	case c.FLYP && c.LabelSmoothing != 0:
+		return fmt.Errorf("fine-tune: label smoothing %g is a cross-entropy setting; FLYP's loss is contrastive", c.LabelSmoothing)
 	}
 	return nil
 }
@@ -151,6 +160,8 @@ type trainer struct {
 	train     datasets.Dataset
 	transform preprocess.Transform
 	feats     *Features // linear classifier only
+	templates []string  // FLYP only: the prompt templates
+	prompts   []int32   // FLYP only: the token ids of every class × template prompt, [classes·templates, context]
 	makeBatch func(perm []int, epoch, step int) (trainBatch, error)
 
 	keys    []string // the trainable weights, held in ctx
@@ -192,6 +203,15 @@ type trainer struct {
 //	cfg.Epochs, cfg.BatchSize, cfg.LR = 1, 128, 1e-3
 //	ft, err := wiseft.FineTune(ctx, zs, train, cfg, wiseft.TrainRun{CheckpointDir: "out/checkpoints"})
 func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg FineTuneConfig, run TrainRun) (*Classifier, error) {
+	if cfg.FLYP {
+		return nil, fmt.Errorf("fine-tune: FLYP needs its prompt templates: call FLYP")
+	}
+	return fineTune(ctx, zs, train, cfg, run, nil)
+}
+
+// fineTune is FineTune and FLYP (templates are FLYP's prompt templates).
+func fineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg FineTuneConfig, run TrainRun,
+	templates []string) (*Classifier, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -215,9 +235,15 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 	if names := train.ClassNames(); len(names) != 0 && len(names) != classes {
 		return nil, fmt.Errorf("fine-tune: %s has %d classes, the classifier's head %d", train.Name(), len(names), classes)
 	}
-	t := &trainer{cfg: cfg, run: run, cls: zs.Clone(), train: train, classes: classes, n: n, permEpoch: -1}
+	t := &trainer{cfg: cfg, run: run, cls: zs.Clone(), train: train, classes: classes, n: n, permEpoch: -1,
+		templates: templates}
 	if cfg.Epochs == 0 {
 		return t.cls, nil
+	}
+	if cfg.FLYP {
+		if err := t.tokenizePrompts(); err != nil {
+			return nil, err
+		}
 	}
 	t.transform = modelTransform(zs.Model)
 	if t.transform.Size != zs.Model.Config.Vision.ImageSize {
@@ -271,7 +297,13 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 			if err := t.syncWeights(); err != nil {
 				return err
 			}
-			if err := run.AfterEpoch(epochsDone-1, t.cls); err != nil {
+			cls := t.cls
+			if cfg.FLYP {
+				if cls, err = t.remadeHead(); err != nil {
+					return err
+				}
+			}
+			if err := run.AfterEpoch(epochsDone-1, cls); err != nil {
 				return fmt.Errorf("after epoch %d: %w", epochsDone, err)
 			}
 			return nil
@@ -288,14 +320,24 @@ func FineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 	if err := t.syncWeights(); err != nil {
 		return nil, err
 	}
+	if cfg.FLYP {
+		return t.remadeHead()
+	}
 	return t.cls, nil
 }
 
-// trainableKeys lists the weights FineTune trains.
-func trainableKeys(w clipmodel.Weights, freezeEncoder bool) []string {
+// trainableKeys lists the weights FineTune trains: the head and (end to end) the image tower and visual
+// projection; FLYP trains the image tower, the text tower and both projections, not the head (made again from the
+// text tower) nor logit_scale.
+func trainableKeys(w clipmodel.Weights, freezeEncoder, flyp bool) []string {
 	var keys []string
 	for _, k := range w.Names() {
-		if strings.HasPrefix(k, clipmodel.HeadPrefix) || (!freezeEncoder && isImageFeatureWeight(k)) {
+		switch {
+		case flyp:
+			if isImageFeatureWeight(k) || isTextFeatureWeight(k) {
+				keys = append(keys, k)
+			}
+		case strings.HasPrefix(k, clipmodel.HeadPrefix) || (!freezeEncoder && isImageFeatureWeight(k)):
 			keys = append(keys, k)
 		}
 	}
@@ -315,7 +357,7 @@ func (t *trainer) build() error {
 	if err != nil {
 		return err
 	}
-	t.keys = trainableKeys(t.cls.Model.Weights, t.cfg.FreezeEncoder)
+	t.keys = trainableKeys(t.cls.Model.Weights, t.cfg.FreezeEncoder, t.cfg.FLYP)
 	sub := make(clipmodel.Weights, len(t.keys))
 	for _, k := range t.keys {
 		sub[k] = t.cls.Model.Weights[k]
@@ -347,9 +389,24 @@ func (t *trainer) build() error {
 		}
 		return Logits(ctx, modelCfg, x)
 	}
+	lossSum := func(ctx *mlctx.Context, x, labels, weights *graph.Node) (sum, w *graph.Node) {
+		return smoothedCrossEntropySum(logits(ctx, x), labels, weights, ls)
+	}
+	if t.cfg.FLYP {
+		lossSum, err = t.flypLoss()
+		if err != nil {
+			return err
+		}
+	}
 	if t.shards == 1 {
 		t.exec, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) (*graph.Node, *graph.Node) {
-			loss := SmoothedCrossEntropy(logits(ctx, x), labels, weights, ls)
+			var loss *graph.Node
+			if t.cfg.FLYP {
+				sum, w := lossSum(ctx, x, labels, weights)
+				loss = graph.Div(sum, w)
+			} else {
+				loss = SmoothedCrossEntropy(logits(ctx, x), labels, weights, ls)
+			}
 			grads, norm := trainloop.ClipByGlobalNorm(ctx.BuildTrainableVariablesGradientsGraph(loss), clip)
 			opt.UpdateGraphWithGradients(ctx, grads, loss.DType())
 			return loss, norm
@@ -362,7 +419,7 @@ func (t *trainer) build() error {
 	// A sharded step: each shard's program returns Σ wᵢ·lossᵢ, Σ wᵢ and the gradient of the first; the update
 	// program takes their sums over the shards and applies the mean gradient, clipped, as the whole step would.
 	t.grad, err = mlctx.NewExec(backend, t.ctx, func(ctx *mlctx.Context, x, labels, weights *graph.Node) []*graph.Node {
-		sum, w := smoothedCrossEntropySum(logits(ctx, x), labels, weights, ls)
+		sum, w := lossSum(ctx, x, labels, weights)
 		return append([]*graph.Node{sum, w}, ctx.BuildTrainableVariablesGradientsGraph(sum)...)
 	})
 	if err != nil {
@@ -520,7 +577,8 @@ func (t *trainer) shardedStep(b trainBatch) (loss, norm float64, err error) {
 
 // recipe is what a checkpoint of this run records besides the position.
 func (t *trainer) recipe() FineTuneRecipe {
-	return FineTuneRecipe{Config: t.cfg, Dataset: t.train.Name(), DatasetLen: t.n, ClassNames: t.cls.ClassNames}
+	return FineTuneRecipe{Config: t.cfg, Dataset: t.train.Name(), DatasetLen: t.n, ClassNames: t.cls.ClassNames,
+		Templates: t.templates}
 }
 
 // saveCheckpoint writes the classifier (with the weights trained so far) and the optimizer state into dir.
@@ -558,6 +616,10 @@ func (t *trainer) loadResumeWeights() (*CheckpointState, error) {
 	if saved != t.cfg {
 		return nil, fmt.Errorf("resume from %s: the checkpoint was trained with %+v, this run asks for %+v",
 			dir, state.Recipe.Config, t.cfg)
+	}
+	if !slices.Equal(state.Recipe.Templates, t.templates) {
+		return nil, fmt.Errorf("resume from %s: the checkpoint was trained with the prompt templates %q, this run with %q",
+			dir, state.Recipe.Templates, t.templates)
 	}
 	if state.Recipe.Dataset != t.train.Name() || state.Recipe.DatasetLen != t.n {
 		return nil, fmt.Errorf("resume from %s: the checkpoint was trained on %s (%d examples), this run on %s (%d)",

@@ -19,6 +19,7 @@ import (
 const (
 	streamPermutation  = 1
 	streamAugmentation = 2
+	streamPrompt       = 3
 )
 
 // epochPermutation is the order in which epoch (0-based) visits the n examples.
@@ -39,6 +40,12 @@ func epochOrder(train datasets.Dataset, seed uint64, epoch, n int) []int {
 // augmentationRNG is the generator of the random crops of one step.
 func augmentationRNG(seed uint64, epoch, step int) *rand.Rand {
 	return rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamAugmentation),
+		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
+}
+
+// promptRNG draws the template of each image of a FLYP step (seeded like the augmentation, from (Seed, epoch, step)).
+func promptRNG(seed uint64, epoch, step int) *rand.Rand {
+	return rand.New(rand.NewPCG(detrand.SplitMix64(seed^streamPrompt),
 		detrand.SplitMix64(uint64(epoch)<<32^uint64(uint32(step)))))
 }
 
@@ -101,6 +108,13 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	})
 	if err != nil {
 		return trainBatch{}, err
+	}
+	if t.cfg.FLYP {
+		// FLYP: each image's row names its prompt, class·templates + the template drawn for it.
+		r, nt := promptRNG(t.cfg.Seed, epoch, step), int32(len(t.templates))
+		for i := range idx {
+			labels[i] = labels[i]*nt + int32(r.IntN(int(nt)))
+		}
 	}
 	pixels := t.transform.TrainParallel(imgs, augmentationRNG(t.cfg.Seed, epoch, step), 0)
 	per := t.transform.Len()

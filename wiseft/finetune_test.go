@@ -241,7 +241,7 @@ func TestResumeMatchesUninterruptedRun(t *testing.T) {
 			t.Errorf("optimizer variable %s differs between the runs", k)
 		}
 	}
-	if want := 2 * len(trainableKeys(zs.Model.Weights, false)); moments != want {
+	if want := 2 * len(trainableKeys(zs.Model.Weights, false, false)); moments != want {
 		t.Errorf("%d Adam moments saved, want %d", moments, want)
 	}
 	for _, k := range []string{"/global_step", "/AdamOptimizer/global_step"} {

@@ -251,6 +251,24 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --template unknown, with a long name", run("--template", long(5000)), "(5000 bytes); known:", nil},
 		{"embed --images that does not exist", []string{"embed", "--model", model, "--images", filepath.Join(work, "gone.png")}, "--images: stat", nil},
 		{"plot: an unexpected argument", []string{"plot", "--results-db", resultsDB, "--save", filepath.Join(work, "fig"), "extra"}, `unexpected argument "extra"`, nil},
+		// The methods of issue 17: --method, the probe's numbers, Model Stock and layer-wise α.
+		{"run --method unknown", run("--method", "sgd"), `unknown --method "sgd": ft, lp-ft or flyp`, nil},
+		{"run --method model-stock without --load", run("--method", "model-stock"), "sweep the merged one with --load", nil},
+		{"run --method lp-ft with --freeze-encoder", run("--method", "lp-ft", "--freeze-encoder"), "--method lp-ft fine-tunes end to end", nil},
+		{"run --method flyp with --ls", run("--method", "flyp", "--ls", "0.1"), "--method flyp trains on the contrastive loss", nil},
+		{"run --probe-epochs without lp-ft", run("--probe-epochs", "3"), "--probe-epochs and --probe-lr are for --method lp-ft", nil},
+		{"run --method lp-ft --probe-epochs 0", run("--method", "lp-ft", "--probe-epochs", "0"), "--probe-epochs must be at least 1, got 0", nil},
+		{"run --method lp-ft --cache-dir a file", run("--method", "lp-ft", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
+		{"run --method lp-ft --probe-lr NaN", run("--method", "lp-ft", "--probe-lr", "NaN"), "--probe-lr must be a finite number above 0, got NaN", nil},
+		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
+		{"merge --layer-alphas with --alpha", merge("--alpha", "0.3", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la1"), ten, ten2), "not both", nil},
+		{"merge --layer-alphas with another mode", merge("--mode", "uniform-soup", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la2"), ten, ten2), "--layer-alphas is for --mode interpolate", nil},
+		{"merge --layer-alphas not group=α", merge("--layer-alphas", "0.5", "--out", filepath.Join(work, "la3"), ten, ten2), `"0.5" is not group=α`, nil},
+		{"merge --layer-alphas an unknown block", merge("--layer-alphas", "vision layr 0=1,*=0", "--out", filepath.Join(work, "la4"), ten, ten2), `"vision layr 0" is not a block`, nil},
+		{"merge --layer-alphas α outside [0, 1]", merge("--layer-alphas", "head=1.5,*=0", "--out", filepath.Join(work, "la5"), ten, ten2), "head=1.5 is outside [0, 1]", nil},
+		{"merge --layer-alphas NaN", merge("--layer-alphas", "head=NaN,*=0", "--out", filepath.Join(work, "la6"), ten, ten2), "must be a finite number", nil},
+		{"merge --layer-alphas missing a block", merge("--layer-alphas", "head=1", "--out", filepath.Join(work, "la7"), ten, ten2), "layer-wise α: no α for vision embeddings", nil},
+		{"merge --layer-alphas a block the models lack", merge("--layer-alphas", "vision layer 99=1,*=0", "--out", filepath.Join(work, "la8"), ten, ten2), `the models have no block "vision layer 99"`, nil},
 	}
 	if data, err := filepath.Abs("../../data"); err == nil {
 		if _, err := os.Stat(filepath.Join(data, "mnist")); err == nil {

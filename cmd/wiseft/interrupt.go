@@ -11,7 +11,6 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft"
 )
 
@@ -104,9 +103,9 @@ func signalExitCode(sig os.Signal) int {
 
 // fineTuneInterruptible runs wiseft.FineTune with cfg and run, and turns SIGINT/SIGTERM into a checkpoint and a
 // one-line error that says how to continue.
-func fineTuneInterruptible(zs *wiseft.Classifier, train datasets.Dataset, cfg wiseft.FineTuneConfig, run wiseft.TrainRun, f runFlags) (*wiseft.Classifier, error) {
+func fineTuneInterruptible(train func(context.Context) (*wiseft.Classifier, error), cfg wiseft.FineTuneConfig, run wiseft.TrainRun, f runFlags) (*wiseft.Classifier, error) {
 	w := watchSignals("run")
-	ft, err := wiseft.FineTune(w.ctx, zs, train, cfg, run)
+	ft, err := train(w.ctx)
 	w.release()
 	sig := w.signal()
 	var stopped *wiseft.StoppedError

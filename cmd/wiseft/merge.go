@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
@@ -15,9 +18,10 @@ import (
 
 func runMerge(args []string) error {
 	fs := newFlags("merge", "--mode MODE --out DIR MODEL...")
-	mode := fs.String("mode", "interpolate", "interpolate (2 models, --alpha), task-vector (2 models, --lambda), uniform-soup or greedy-soup (N models)")
+	mode := fs.String("mode", "interpolate", "interpolate (2 models, --alpha or --layer-alphas), task-vector (2 models, --lambda), uniform-soup or greedy-soup (N models), model-stock (the zero-shot model, then 2 or more fine-tuned ones)")
 	out := fs.String("out", "", "folder for the merged classifier (Hugging Face layout)")
 	alpha := fs.Float64("alpha", 0.5, "θ = (1−α)·θ0 + α·θ1 for --mode interpolate")
+	layerAlphas := fs.String("layer-alphas", "", "--mode interpolate with an α per block instead of --alpha: \"vision embeddings=0.2,vision layer 0=0.4,head=1,*=0.5\" (blocks: vision embeddings, vision layer <i>, vision final norm, visual projection, head, text layer <i>, text tower; * for the rest)")
 	lambda := fs.Float64("lambda", 1, "θ = θ0 + λ·(θ1 − θ0) for --mode task-vector (any λ)")
 	allow := fs.Bool("allow-extrapolation", false, "accept --alpha outside [0, 1]")
 	heldOut := fs.String("held-out", "", "dataset whose test split scores the greedy soup's candidates")
@@ -48,8 +52,33 @@ func runMerge(args []string) error {
 		if err := knownDataset(*heldOut); err != nil {
 			return err
 		}
+	case "model-stock":
+		if len(models) < 3 {
+			return usagef("--mode model-stock takes the zero-shot model and at least 2 fine-tuned ones, got %d models", len(models))
+		}
 	default:
-		return usagef("unknown --mode %s: interpolate, task-vector, uniform-soup or greedy-soup", quoteValue(*mode))
+		return usagef("unknown --mode %s: interpolate, task-vector, uniform-soup, greedy-soup or model-stock", quoteValue(*mode))
+	}
+	var profile wiseft.LayerAlphas
+	if *layerAlphas != "" {
+		alphaSet := false
+		fs.Visit(func(fl *flag.Flag) { alphaSet = alphaSet || fl.Name == "alpha" })
+		switch {
+		case *mode != "interpolate":
+			return usagef("--layer-alphas is for --mode interpolate, not %s", *mode)
+		case alphaSet:
+			return usagef("give --alpha (one α) or --layer-alphas (an α per block), not both")
+		case *allow:
+			return usagef("--layer-alphas takes α in [0, 1] only; --allow-extrapolation is for --alpha")
+		}
+		if profile, err = wiseft.ParseLayerAlphas(*layerAlphas); err != nil {
+			return usagef("--layer-alphas: %v", err)
+		}
+		for k, a := range profile {
+			if a < 0 || a > 1 {
+				return usagef("--layer-alphas: %s=%v is outside [0, 1]", k, a)
+			}
+		}
 	}
 	if math.IsNaN(*alpha) || math.IsInf(*alpha, 0) || math.IsNaN(*lambda) || math.IsInf(*lambda, 0) {
 		return usagef("--alpha and --lambda must be finite numbers, got %v and %v", *alpha, *lambda)
@@ -90,7 +119,9 @@ func runMerge(args []string) error {
 	var merged clipmodel.Weights
 	switch *mode {
 	case "interpolate", "task-vector":
-		if *mode == "interpolate" {
+		if profile != nil {
+			merged, err = wiseft.InterpolateLayers(weights[0], weights[1], profile)
+		} else if *mode == "interpolate" {
 			if *allow {
 				merged, err = wiseft.Extrapolate(weights[0], weights[1], *alpha)
 			} else {
@@ -103,6 +134,11 @@ func runMerge(args []string) error {
 		merged, err = wiseft.UniformSoup(weights...)
 	case "greedy-soup":
 		merged, err = greedySoup(loaded, weights, *heldOut, *dataLoc, *evalLimit)
+	case "model-stock":
+		var ratios []wiseft.StockRatio
+		if merged, ratios, err = wiseft.ModelStock(weights[0], weights[1:]); err == nil {
+			printStockRatios(ratios)
+		}
 	}
 	if err != nil {
 		return err
@@ -142,4 +178,30 @@ func greedySoup(models []*clipmodel.Model, weights []clipmodel.Weights, heldOut,
 	}
 	fmt.Fprintf(stdout, "greedy soup kept models %s\n", strconv.Quote(fmt.Sprint(chosen)))
 	return soup, nil
+}
+
+// printStockRatios prints, per block, the mean of Model Stock's per-tensor ratios t and their range.
+func printStockRatios(ratios []wiseft.StockRatio) {
+	type span struct {
+		lo, hi, sum float64
+		n           int
+	}
+	groups := map[string]*span{}
+	var order []string
+	for _, r := range ratios {
+		g := wiseft.TensorGroup(r.Tensor)
+		s := groups[g]
+		if s == nil {
+			s = &span{lo: r.T, hi: r.T}
+			groups[g] = s
+			order = append(order, g)
+		}
+		s.lo, s.hi, s.sum, s.n = math.Min(s.lo, r.T), math.Max(s.hi, r.T), s.sum+r.T, s.n+1
+	}
+	slices.SortStableFunc(order, func(a, b string) int { return strings.Compare(wiseft.GroupRank(a), wiseft.GroupRank(b)) })
+	fmt.Fprintln(stdout, "model stock ratio t per block (mean over its tensors, min–max):")
+	for _, g := range order {
+		s := groups[g]
+		fmt.Fprintf(stdout, "  %-20s %.4f  (%.4f–%.4f, %d tensors)\n", g, s.sum/float64(s.n), s.lo, s.hi, s.n)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
@@ -15,6 +16,7 @@ func runPlot(args []string) error {
 	save := fs.String("save", "", "folder for the figures (SVG and PNG)")
 	id := fs.String("id", "", "in-distribution dataset (default: the first of the records' eval_datasets)")
 	shiftList := fs.String("shifts", "", "shift datasets (default: the records' other eval_datasets)")
+	groupBy := fs.String("group-by", strings.Join(figures.DefaultGroupKeys, ","), "record fields that tell curves apart (e.g. method: one curve per fine-tuning method)")
 	overwrite := fs.Bool(overwriteFlag, false, "write the figures into --save when it already holds files ("+overwriteHelp+")")
 	rest, err := parseFlags(fs, args, nil)
 	if err != nil {
@@ -56,7 +58,11 @@ func runPlot(args []string) error {
 	if len(shifts) == 0 {
 		return usagef("no shift datasets to plot against %s", idName)
 	}
-	curves, err := results.Curves(recs, figures.DefaultGroupKeys...)
+	keys := splitList(*groupBy)
+	if len(keys) == 0 {
+		return usagef("--group-by is empty")
+	}
+	curves, err := results.Curves(recs, keys...)
 	if err != nil {
 		return fmt.Errorf("plot: %s: %w", *db, err)
 	}

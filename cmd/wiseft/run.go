@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -26,6 +27,9 @@ type runFlags struct {
 	trainDataset, model, evalDatasets, template, resultsDB, save, dataLocation, alpha, load, cacheDir string
 	fisher, heldOut, plots, classNames, resume                                                        string
 	expName, classnamesSet, modelsDir, ensemble, fisherSplit                                          string
+	method                                                                                            string
+	probeEpochs                                                                                       int
+	probeLR                                                                                           float64
 	epochs, batchSize, warmup, evalLimit, evalBatch, trainLimit, fisherExamples, fisherEpochs         int
 	shards, workers, devices                                                                          int
 	lr, ls, wd, fisherFloor                                                                           float64
@@ -33,6 +37,7 @@ type runFlags struct {
 	seed                                                                                              uint64
 	progressEvery                                                                                     time.Duration
 	folderDatasets                                                                                    folderDatasetFlag
+	given                                                                                             map[string]bool // the flags set on the command line
 }
 
 // Defaults of the paper's src/args.py where a flag is not given (the project's main job, scripts/main.sh,
@@ -50,6 +55,9 @@ func runRun(args []string) error {
 	fs := newFlags("run", synopsis)
 	helpPrinters[fs] = func(w io.Writer) { printFlags(w, fs, synopsis) }
 	fs.StringVar(&f.trainDataset, "train-dataset", "", "dataset to fine-tune on (its training split)")
+	fs.StringVar(&f.method, "method", "ft", "how the fine-tuned endpoint is made: ft (end to end, the paper's), lp-ft (a linear probe, then end to end from its head), flyp (both towers on the contrastive loss with class prompts, head made again from the text tower); with --load it names the endpoint's method (also model-stock)")
+	fs.IntVar(&f.probeEpochs, "probe-epochs", 10, "--method lp-ft: epochs of the linear probe")
+	fs.Float64Var(&f.probeLR, "probe-lr", 0.01, "--method lp-ft: peak learning rate of the linear probe")
 	fs.StringVar(&f.model, "model", "", "CLIP model: Hugging Face folder, .safetensors file, the shipped \"wiseft-tiny\", or an architecture (\"ViT-B/32\") whose weights are in the models folder")
 	fs.StringVar(&f.modelsDir, "models-dir", "", "folder of named models: --model ViT-B/32 loads <dir>/ViT-B-32 (or ViT-B/32, clip-vit-base-patch32) (default $"+ModelsEnv+")")
 	fs.StringVar(&f.evalDatasets, "eval-datasets", "", "comma-separated datasets to evaluate (test splits); the first is the in-distribution one")
@@ -64,7 +72,7 @@ func runRun(args []string) error {
 	fs.StringVar(&f.classnamesSet, "classnames", "openai", "which class names the zero-shot head uses: \"openai\", the datasets' own (see --class-names for a file)")
 	fs.StringVar(&f.ensemble, "ensemble", "weights", "what each α evaluates: weights (WiSE-FT), outputs (the output-space ensemble of the two classifiers, the paper's baseline) or both")
 	fs.BoolVar(&f.evalEveryEpoch, "eval-every-epoch", false, "evaluate the fine-tuned classifier after every epoch and append a results line each (current_epoch), as the paper's fine-tuning does")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for image features of the linear classifier (--freeze-encoder)")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache for image features of the linear classifier (--freeze-encoder) and of LP-FT's probe")
 	fs.StringVar(&f.fisher, "fisher", "", "FISHER0,FISHER1 safetensors files, or \"compute\": merge with Fisher weights instead of plain interpolation")
 	fs.Float64Var(&f.fisherFloor, "fisher_floor", 1e-8, "floor of the Fisher values")
 	fs.IntVar(&f.fisherExamples, "fisher-examples", 0, "--fisher=compute: 0 passes over every example (the paper's estimate); N estimates from a seeded sample of N in one pass (cheaper)")
@@ -99,6 +107,8 @@ func runRun(args []string) error {
 		return err
 	}
 	expandPaths(&f)
+	f.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
@@ -267,6 +277,9 @@ func runWiSEFT(f runFlags, _ []string) error {
 	}
 	if plotDir := plan.plotDir; plotDir != "" && len(shifts) > 0 {
 		label := "WiSE-FT"
+		if f.method != methodFT {
+			label += " (" + f.method + ")"
+		}
 		if f.model != "" {
 			label += ", " + f.model
 		}
@@ -308,17 +321,32 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
 	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
 	cfg.Shards, cfg.BF16 = f.shards, f.bf16
+	probeCfg := cfg
+	probeCfg.Epochs, probeCfg.LR, probeCfg.FreezeEncoder = f.probeEpochs, f.probeLR, true
 	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
 		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery), Workers: f.workers,
 		Devices: f.devices, AfterEpoch: afterEpoch}
 	start = time.Now()
-	if ft, err = fineTuneInterruptible(zs, train, cfg, run, f); err != nil {
+	train1 := func(ctx context.Context) (*wiseft.Classifier, error) {
+		switch f.method {
+		case methodLPFT:
+			probe, ft, err := wiseft.LPFT(ctx, zs, train, wiseft.LPFTConfig{Probe: probeCfg, FineTune: cfg}, run)
+			if err == nil {
+				err = saveClassifier(probe, filepath.Join(f.save, "probe"))
+			}
+			return ft, err
+		case methodFLYP:
+			return wiseft.FLYP(ctx, zs, train, ts, cfg, run)
+		}
+		return wiseft.FineTune(ctx, zs, train, cfg, run)
+	}
+	if ft, err = fineTuneInterruptible(train1, cfg, run, f); err != nil {
 		return nil, nil, err
 	}
 	if err := saveClassifier(ft, filepath.Join(f.save, "finetuned")); err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(os.Stderr, "fine-tuned %d epochs on %d images of %s in %.0fs, saved to %s\n", f.epochs, train.Len(),
+	fmt.Fprintf(os.Stderr, "%s: fine-tuned %d epochs on %d images of %s in %.0fs, saved to %s\n", f.method, f.epochs, train.Len(),
 		train.Name(), time.Since(start).Seconds(), filepath.Join(f.save, "finetuned"))
 	return zs, ft, nil
 }
@@ -350,7 +378,7 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 		"train_dataset": f.trainDataset, "model": f.model, "eval_datasets": splitList(f.evalDatasets),
 		"template": f.template, "results_db": f.resultsDB, "save": f.save, "data_location": f.dataLocation,
 		"load": f.load, "fisher": f.fisher, "fisher_floor": f.fisherFloor, "seed": f.seed,
-		"eval_limit": f.evalLimit, "held_out": heldOut, "fisher_examples": f.fisherExamples,
+		"eval_limit": f.evalLimit, "held_out": heldOut, "fisher_examples": f.fisherExamples, "method": f.method,
 		"fisher_epochs": fisherOptions(f).Epochs, "fisher_split": f.fisherSplit,
 	}
 	if len(f.folderDatasets) > 0 { // where the datasets named by --folder-dataset were read from
@@ -361,6 +389,9 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 			"lr": f.lr, "ls": f.ls, "wd": f.wd, "warmup_length": f.warmup, "freeze_encoder": f.freezeEncoder,
 			"train_limit": f.trainLimit, "shards": f.shards, "bf16": f.bf16} {
 			r[k] = v
+		}
+		if f.method == methodLPFT {
+			r["probe_epochs"], r["probe_lr"] = f.probeEpochs, f.probeLR
 		}
 	}
 	return r

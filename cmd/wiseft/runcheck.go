@@ -63,6 +63,9 @@ func planRun(f runFlags) (*runPlan, error) {
 		return nil, usagef("--classnames %s: only \"openai\" (the datasets' own names) is supported; give other "+
 			"names with --class-names FILE", quoteValue(f.classnamesSet))
 	}
+	if err := checkMethod(f); err != nil {
+		return nil, err
+	}
 	if p.ensemble, err = wiseft.ParseEnsemble(f.ensemble); err != nil {
 		return nil, usagef("--ensemble: %v", err)
 	}
@@ -95,6 +98,42 @@ func planRun(f runFlags) (*runPlan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// The methods of --method.
+const (
+	methodFT         = "ft"
+	methodLPFT       = "lp-ft"
+	methodFLYP       = "flyp"
+	methodModelStock = "model-stock"
+)
+
+// checkMethod validates --method against the other flags: what it trains, or, with --load, what made the
+// fine-tuned endpoint.
+func checkMethod(f runFlags) error {
+	switch f.method {
+	case methodFT, methodLPFT, methodFLYP:
+	case methodModelStock:
+		if f.load == "" {
+			return usagef("--method model-stock merges fine-tuned models (wiseft merge --mode model-stock); sweep the " +
+				"merged one with --load ZEROSHOT,MERGED --method model-stock")
+		}
+	default:
+		return usagef("unknown --method %s: ft, lp-ft or flyp (with --load also model-stock)", quoteValue(f.method))
+	}
+	switch {
+	case f.method != methodFT && f.freezeEncoder:
+		return usagef("--freeze-encoder trains the linear classifier; --method %s fine-tunes end to end", f.method)
+	case f.method == methodFLYP && f.ls != 0:
+		return usagef("--ls is label smoothing of the cross-entropy; --method flyp trains on the contrastive loss")
+	case f.method != methodLPFT && f.load == "" && (f.given["probe-epochs"] || f.given["probe-lr"]):
+		return usagef("--probe-epochs and --probe-lr are for --method lp-ft")
+	case f.method == methodLPFT && f.probeEpochs < 1:
+		return usagef("--probe-epochs must be at least 1, got %d", f.probeEpochs)
+	case f.method == methodLPFT && !(f.probeLR > 0 && !math.IsInf(f.probeLR, 0)):
+		return usagef("--probe-lr must be a finite number above 0, got %v", f.probeLR)
+	}
+	return nil
 }
 
 // chooseHeldOut resolves the held-out set: --held-out, else <train-dataset>-Val when registered. It must not be
@@ -241,7 +280,10 @@ func (p *runPlan) gatherPaths(f runFlags) error {
 		p.outputs = append(p.outputs,
 			ioPath{flag: "save", path: filepath.Join(f.save, "zeroshot"), kind: outModelDir},
 			ioPath{flag: "save", path: filepath.Join(f.save, "finetuned"), kind: outModelDir})
-		if f.freezeEncoder && f.cacheDir != "" {
+		if f.method == methodLPFT {
+			p.outputs = append(p.outputs, ioPath{flag: "save", path: filepath.Join(f.save, "probe"), kind: outModelDir})
+		}
+		if (f.freezeEncoder || f.method == methodLPFT) && f.cacheDir != "" { // LP-FT's probe caches features too
 			p.outputs = append(p.outputs, ioPath{flag: "cache-dir", path: f.cacheDir, kind: outCacheDir})
 		}
 	}

@@ -5,7 +5,7 @@ import "gonum.org/v1/plot/vg"
 // DefaultGroupKeys are the record fields that tell runs apart when a log
 // holds several (see results.Curves): records that agree on all of them
 // form one curve.
-var DefaultGroupKeys = []string{"model", "train_dataset", "save"}
+var DefaultGroupKeys = []string{"model", "train_dataset", "method", "save"}
 
 // Figure size and PNG resolution.
 const (
