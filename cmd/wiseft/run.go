@@ -11,7 +11,10 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/gomlx/gomlx/backends"
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
@@ -85,7 +88,7 @@ func runRun(args []string) error {
 	fs.Float64Var(&f.wd, "wd", def.WeightDecay, "AdamW weight decay")
 	fs.IntVar(&f.warmup, "warmup_length", def.WarmupSteps, "learning-rate warm-up steps")
 	fs.BoolVar(&f.freezeEncoder, "freeze-encoder", false, "train only the head on cached image features (linear classifier)")
-	fs.IntVar(&f.shards, "shards", runtime.GOMAXPROCS(0), "split each fine-tuning batch into this many shards whose gradients run concurrently and are summed in a fixed order (the result depends on it, not on --workers; 1: one program for the whole batch)")
+	fs.IntVar(&f.shards, "shards", runtime.GOMAXPROCS(0), "split each fine-tuning batch into this many shards whose gradients run concurrently and are summed in a fixed order (the result depends on it, not on --workers; 1: one program for the whole batch; default one per CPU on SimpleGo, 1 on XLA)")
 	fs.IntVar(&f.workers, "workers", 0, "concurrent executions of the compiled programs, for shards and evaluation batches (0: one per CPU)")
 	fs.IntVar(&f.devices, "devices", 0, "XLA devices each batch is split over (0: all the backend has; SimpleGo has one)")
 	fs.BoolVar(&f.bf16, "bf16", false, "mixed precision: bfloat16 matrix products, float32 weights and optimizer state (for accelerators; slower on SimpleGo)")
@@ -109,6 +112,9 @@ func runRun(args []string) error {
 	expandPaths(&f)
 	f.given = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	if !f.given["shards"] && !simpleGoConfig(os.Getenv(backends.ConfigEnvVar)) {
+		f.shards = 1 // on XLA the devices split the batch: CPU shards would only cut it into smaller programs
+	}
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
@@ -395,4 +401,10 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 		}
 	}
 	return r
+}
+
+// simpleGoConfig reports whether a GOMLX_BACKEND value selects SimpleGo (unset or empty: the default, which is).
+func simpleGoConfig(config string) bool {
+	name, _, _ := strings.Cut(config, ":")
+	return config == "" || name == "go"
 }

@@ -183,3 +183,14 @@ func TestRunBadInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultShardsFollowTheBackend: without --shards, SimpleGo (GOMLX_BACKEND unset, empty or go:...) splits a
+// batch over the CPUs and XLA keeps it whole for its devices.
+func TestDefaultShardsFollowTheBackend(t *testing.T) {
+	for config, want := range map[string]bool{"": true, "go": true, "go:ops_sequential": true,
+		"xla:cuda": false, "xla": false, "stablehlo:cpu": false} {
+		if got := simpleGoConfig(config); got != want {
+			t.Errorf("simpleGoConfig(%q) = %v, want %v", config, got, want)
+		}
+	}
+}
