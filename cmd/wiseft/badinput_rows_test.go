@@ -133,6 +133,8 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --epochs -1", run("--epochs", "-1"), "--epochs must be at least 1", nil},
 		{"run --lr -1e-3", run("--lr", "-1e-3"), "--lr must be above 0, got -0.001", nil},
 		{"run --batch-size -8", run("--batch-size", "-8"), "--batch-size must be at least 1", nil},
+		{"run --shards 0", run("--shards", "0"), "--shards must be at least 1", nil},
+		{"run --shards above --batch-size", run("--shards", "4", "--batch-size", "2"), "--shards 4 is more than --batch-size 2", nil},
 		{"run --warmup-length -1", run("--warmup-length", "-1"), "--warmup-length -1 is negative", nil},
 		{"run --eval-limit -1", run("--eval-limit", "-1"), "--eval-limit -1 is negative", nil},
 		{"run --train-limit -5", run("--train-limit", "-5"), "--train-limit -5 is negative", nil},

@@ -115,6 +115,9 @@ func runRun(args []string) error {
 	if !f.given["shards"] && !simpleGoConfig(os.Getenv(backends.ConfigEnvVar)) {
 		f.shards = 1 // on XLA the devices split the batch: CPU shards would only cut it into smaller programs
 	}
+	if !f.given["shards"] && f.batchSize >= 1 {
+		f.shards = min(f.shards, f.batchSize) // one per CPU, but no more than a batch has examples
+	}
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}

@@ -202,6 +202,11 @@ func checkRunNumbers(f runFlags) error {
 		return usagef("--epochs must be at least 1, got %d", f.epochs)
 	case f.batchSize < 1:
 		return usagef("--batch-size must be at least 1, got %d", f.batchSize)
+	case f.shards < 1:
+		return usagef("--shards must be at least 1, got %d", f.shards)
+	case f.shards > f.batchSize:
+		return usagef("--shards %d is more than --batch-size %d: each shard of a batch needs at least one example",
+			f.shards, f.batchSize)
 	case f.lr == 0:
 		return usagef("--lr must be above 0, got 0 (a learning rate of 0 does not fine-tune)")
 	case !(f.lr > 0):
