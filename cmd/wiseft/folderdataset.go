@@ -48,3 +48,13 @@ func registerFolderDatasets(specs []string) error {
 	}
 	return nil
 }
+
+// folderDatasetNames are the NAMEs of --folder-dataset NAME=DIR.
+func folderDatasetNames(specs []string) []string {
+	var names []string
+	for _, spec := range specs {
+		name, _, _ := strings.Cut(spec, "=")
+		names = append(names, strings.TrimSpace(name))
+	}
+	return names
+}

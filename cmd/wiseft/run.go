@@ -209,6 +209,11 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
 		return err
 	}
+	if train != nil && f.load == "" {
+		if err := checkLabelSpaces(train, sets, folderDatasetNames(f.folderDatasets)); err != nil {
+			return err
+		}
+	}
 	if model != nil {
 		if err := checkRunMemory(f, model.Config, train.Len()); err != nil {
 			return err
