@@ -118,7 +118,7 @@ func runRun(args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
-	if err := registerFolderDatasets(f.folderDatasets); err != nil {
+	if f.folderDatasets, err = registerFolderDatasets(f.folderDatasets); err != nil {
 		return err
 	}
 	return runWiSEFT(f, fs.Args())
