@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
       case "$2" in -*) echo "real-size.sh: --out needs a folder, got the flag $2; $usage" >&2; exit 2 ;; esac
       out="$2"; shift ;;
     --out=*) out="${1#--out=}" ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "real-size.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

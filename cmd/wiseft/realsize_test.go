@@ -162,3 +162,42 @@ func TestFolderDatasetFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestGPUCheckRefuses: scripts/gpu-check.sh refuses arguments it does not know (all of them, not only the
+// first) with a usage line and exit 2, and an OUT holding files it did not write with exit 1, before it builds,
+// unpacks or writes anything.
+func TestGPUCheckRefuses(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	user := t.TempDir()
+	mine := filepath.Join(user, "notes.txt")
+	if err := os.WriteFile(mine, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "out")
+	for _, c := range []struct {
+		args []string
+		out  string
+		code int
+		want string
+	}{
+		{[]string{"--dry-run", "--bogus"}, fresh, 2, "one argument at most, got 2: --dry-run --bogus; usage:"},
+		{[]string{"--bogus"}, fresh, 2, "unknown argument --bogus; usage:"},
+		{[]string{"--dry-run"}, user, 1, "holds files and is not an earlier gpu-check's folder"},
+		{[]string{"--dry-run"}, mine, 1, "exists and is not a folder"},
+	} {
+		cmd := exec.Command("bash", append([]string{"../../scripts/gpu-check.sh"}, c.args...)...)
+		cmd.Env = append(os.Environ(), "OUT="+c.out)
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.Contains(string(out), c.want) {
+			t.Errorf("gpu-check.sh %v (OUT=%s): exit %d, %q; want exit %d and %q", c.args, c.out, code, out, c.code, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(user); len(entries) != 1 {
+		t.Errorf("a refused gpu-check wrote into the user's folder: %v", entries)
+	}
+	if _, err := os.Stat(fresh); err == nil {
+		t.Errorf("a refused gpu-check made %s", fresh)
+	}
+}
