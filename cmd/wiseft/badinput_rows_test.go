@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,6 +96,9 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		"three/ant/1.png", "three/bee/2.png", "three/cow/3.png", "other/cat/1.png", "other/eel/2.png"} {
 		writeFile(t, filepath.Join(folderSets, f), string(pngHeader(4, 4)))
 	}
+	for k := range 10 { // a 10-class evaluation-only one, for the 10-class classifiers
+		writeFile(t, filepath.Join(folderSets, "ten", fmt.Sprintf("c%d", k), "1.png"), string(pngHeader(4, 4)))
+	}
 	folderRun := func(eval string, extra ...string) []string {
 		return append([]string{"run", "--model", model, "--folder-dataset", "Two=" + filepath.Join(folderSets, "two"),
 			"--folder-dataset", "Three=" + filepath.Join(folderSets, "three"), "--folder-dataset",
@@ -116,9 +120,10 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 	}
 
 	rows := []badRow{
-		{"run --eval-datasets a folder dataset with another class count", folderRun("Two,Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2", nil},
-		{"run --held-out a folder dataset with another class count", folderRun("Two", "--held-out", "Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2", nil},
-		{"run --eval-datasets a folder dataset with other class folders", folderRun("Two,Other"), `Other's class 1 is "eel", but Two's (the classifier's) is "dog"`, nil},
+		{"run --eval-datasets a folder dataset with another class count", folderRun("Two,Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2: an evaluation set must have the classifier's classes", nil},
+		{"run --held-out a folder dataset with another class count", folderRun("Two", "--held-out", "Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2: an evaluation set must have the classifier's classes", nil},
+		{"run --load with a folder dataset of another class count", []string{"run", "--load", ten + "," + ten, "--folder-dataset", "Ten=" + filepath.Join(folderSets, "ten"), "--folder-dataset", "Three=" + filepath.Join(folderSets, "three"), "--eval-datasets", "Ten,Three"}, "Three has 3 classes, but the classifier loaded from " + ten + " has 10: an evaluation set", nil},
+		{"run --eval-datasets a folder dataset with other class folders", folderRun("Two,Other"), `Other's class 1 is "eel", but the classifier's (fine-tuned on Two) is "dog"`, nil},
 		// Overwriting or damaging the user's files.
 		{"embed --out inside the model folder", embed(model, "--out", filepath.Join(model, "model.safetensors"), "--overwrite"), "lies inside --model", nil},
 		{"embed --out an existing file", embed(model, "--out", embedOut), "already exists: pass --overwrite to replace it", nil},

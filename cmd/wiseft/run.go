@@ -210,7 +210,9 @@ func runWiSEFT(f runFlags, _ []string) error {
 		return err
 	}
 	if train != nil && f.load == "" {
-		if err := checkLabelSpaces(train, sets, folderDatasetNames(f.folderDatasets)); err != nil {
+		err := checkLabelSpaces(train.ClassNames(), "fine-tuned on "+train.Name(), train.Name(), sets,
+			folderDatasetNames(f.folderDatasets))
+		if err != nil {
 			return err
 		}
 	}
@@ -226,6 +228,15 @@ func runWiSEFT(f runFlags, _ []string) error {
 	var skips trainSkips
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
+			return err
+		}
+		trainName := ""
+		if train != nil {
+			trainName = train.Name()
+		}
+		err := checkLabelSpaces(zs.ClassNames, "loaded from "+splitList(f.load)[0], trainName, sets,
+			folderDatasetNames(f.folderDatasets))
+		if err != nil {
 			return err
 		}
 	} else {
