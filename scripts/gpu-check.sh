@@ -4,7 +4,9 @@
 # one device, the one-device path), `wiseft bench` forward and training in float32 and bfloat16 beside PyTorch
 # (scripts/torch_vit_bench.py, the same shapes), the CPU scaling figures on the machine's cores, and the real-size
 # flow (scripts/real-size.sh) at ViT-B/32 size on a few hundred generated JPEGs. Writes report.json, report.txt,
-# every step's log and the benchmarks' JSON lines under $OUT (default out/gpu-check). Meant to finish in 8 minutes.
+# every step's log and the benchmarks' JSON lines under $OUT (default out/gpu-check), which must be new, empty or
+# an earlier gpu-check's (it marks its folder; any other folder holding files is refused). Meant to finish in 8
+# minutes.
 #
 #   scripts/gpu-check.sh --build      # here, with Go and cgo: the binaries, packed into bin/gpu-check.tar.xz
 #   scripts/gpu-check.sh              # on the GPU machine (carry bin/gpu-check.tar.xz; it is unpacked to bin/gpu)
@@ -19,13 +21,15 @@ root=$(pwd)
 bindir="$root/bin/gpu"
 pack="$root/bin/gpu-check.tar.xz"
 
+usage="usage: [OUT=DIR] scripts/gpu-check.sh [--build | --dry-run] (see --help)"
 mode=device
+if [ $# -gt 1 ]; then echo "gpu-check.sh: one argument at most, got $#: $*; $usage" >&2; exit 2; fi
 case "${1:-}" in
   --build) mode=build ;;
   --dry-run) mode=dry ;;
   "") ;;
   -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "gpu-check.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  *) echo "gpu-check.sh: unknown argument $1; $usage" >&2; exit 2 ;;
 esac
 
 # build: every binary the device steps run, with cgo (the XLA backend and libjpeg-turbo), stripped and packed.
@@ -53,7 +57,17 @@ if [ "$mode" = build ]; then
 fi
 
 out="${OUT:-$root/out/gpu-check}"
+# Only a new or empty folder, or an earlier gpu-check's (marked by .gpu-check), is written into: the steps
+# overwrite and remove files by name, which would damage another folder's.
+if [ -L "$out" ] || { [ -e "$out" ] && [ ! -d "$out" ]; }; then
+  echo "gpu-check.sh: OUT=$out exists and is not a folder" >&2; exit 1
+fi
+# (A folder with steps.tsv and machine.txt is one of a gpu-check from before the mark.)
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.gpu-check" ] && ! { [ -f "$out/steps.tsv" ] && [ -f "$out/machine.txt" ]; }; then
+  echo "gpu-check.sh: OUT=$out holds files and is not an earlier gpu-check's folder: give a new or empty OUT" >&2; exit 1
+fi
 mkdir -p "$out/logs"
+touch "$out/.gpu-check"
 : >"$out/steps.tsv"
 rm -f "$out"/bench-go.jsonl "$out"/bench-torch.jsonl "$out"/cpu-scaling.jsonl
 t_start=$(date +%s)
@@ -186,10 +200,10 @@ else step cpu-scaling 150 scaling train:128,matmul:800x768x3072 2s 1 2 4 8 16; f
 # 6. The real-size flow: ViT-B/32 (the device's backend) on 400 generated JPEGs, each batch one program (--shards
 #    defaults to the CPU count, for SimpleGo); dry run: its tiny configuration.
 if [ "$mode" = dry ]; then
-  step real-size 120 env WISEFT_BIN="$bindir/wiseft" REALSIZE_BIN="$bindir/realsize" scripts/real-size.sh --tiny --out "$out/real-size"
+  step real-size 120 env WISEFT_BIN="$bindir/wiseft" REALSIZE_BIN="$bindir/realsize" scripts/real-size.sh --tiny --overwrite --out "$out/real-size"
 else
   step real-size 200 env WISEFT_BIN="$bindir/wiseft" REALSIZE_BIN="$bindir/realsize" REALSIZE_CLASSES=10 \
-    REALSIZE_TRAIN=20 REALSIZE_VAL=10 REALSIZE_BATCH=32 REALSIZE_EVAL_BATCH=100 REALSIZE_RUN_FLAGS="--shards 1" scripts/real-size.sh --out "$out/real-size"
+    REALSIZE_TRAIN=20 REALSIZE_VAL=10 REALSIZE_BATCH=32 REALSIZE_EVAL_BATCH=100 REALSIZE_RUN_FLAGS="--shards 1" scripts/real-size.sh --overwrite --out "$out/real-size"
 fi
 # The models and JPEGs of the real-size run are not worth bringing back; its log is.
 rm -rf "$out/real-size/model" "$out/real-size/data" "$out/real-size/run/checkpoints" "$out/pjrt"

@@ -7,7 +7,9 @@
 #
 #   scripts/real-size.sh                 # ViT-B/32, 4 classes x (4 train + 4 val + 4 sketch) JPEGs: out/real-size
 #   scripts/real-size.sh --tiny          # the same flow at tiny widths on 18 small JPEGs (CI): out/real-size-tiny
-#   scripts/real-size.sh --out DIR       # another output folder (replaced if it holds an earlier run)
+#   scripts/real-size.sh --out DIR       # another output folder (new, or empty)
+#   scripts/real-size.sh --overwrite     # replace an earlier run of this script (a folder it marked, holding
+#                                        # nothing but its own outputs); any other existing folder is refused
 #
 # Sizes can be changed through the environment: REALSIZE_ARCH (ViT-B/32, ViT-L/14, ... or tiny), REALSIZE_CLASSES,
 # REALSIZE_TRAIN, REALSIZE_VAL (images per class), REALSIZE_MIN/REALSIZE_MAX (sides), REALSIZE_BATCH,
@@ -18,14 +20,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+usage="usage: scripts/real-size.sh [--tiny] [--out DIR] [--overwrite] (see --help)"
 tiny=0
+overwrite=0
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tiny) tiny=1 ;;
-    --out) out="$2"; shift ;;
+    --overwrite) overwrite=1 ;;
+    --out|--out=)
+      if [ $# -lt 2 ] || [ -z "${2:-}" ] || [ "$1" = "--out=" ]; then echo "real-size.sh: --out needs a folder; $usage" >&2; exit 2; fi
+      case "$2" in -*) echo "real-size.sh: --out needs a folder, got the flag $2; $usage" >&2; exit 2 ;; esac
+      out="$2"; shift ;;
     --out=*) out="${1#--out=}" ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "real-size.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -48,9 +56,28 @@ realsize="${REALSIZE_BIN:-$root/bin/realsize}"
 if [ ! -x "$wiseft" ]; then go build -o "$wiseft" ./cmd/wiseft; fi
 if [ ! -x "$realsize" ]; then go build -o "$realsize" ./internal/cmd/realsize; fi
 
-# An earlier run of this script is replaced; anything else is left alone.
-if [ -e "$out" ]; then
-  if [ -f "$out/.real-size" ]; then rm -rf "$out"; else echo "real-size.sh: $out exists and is not a real-size run's folder" >&2; exit 1; fi
+# What this script writes in OUT (and only these): an earlier run of it is replaced with --overwrite, entry by
+# entry; a folder holding anything else (the user's files), or not marked by this script, is refused untouched.
+own=(.real-size log.txt model data run results.jsonl)
+if [ -L "$out" ] || { [ -e "$out" ] && [ ! -d "$out" ]; }; then
+  echo "real-size.sh: --out $out exists and is not a folder" >&2; exit 1
+fi
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+  if [ ! -f "$out/.real-size" ]; then
+    echo "real-size.sh: --out $out holds files and is not a real-size run's folder: give a new or empty folder" >&2; exit 1
+  fi
+  for entry in "$out"/* "$out"/.[!.]* "$out"/..?*; do
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
+    name=$(basename "$entry")
+    case " ${own[*]} " in *" $name "*) continue ;; esac
+    case "$name" in .time.*) continue ;; esac
+    echo "real-size.sh: --out $out holds $name, which this script did not write: not replacing it (move it away)" >&2; exit 1
+  done
+  if [ "$overwrite" != 1 ]; then
+    echo "real-size.sh: --out $out holds an earlier run: pass --overwrite to replace it" >&2; exit 1
+  fi
+  for name in "${own[@]}"; do rm -rf "${out:?}/$name"; done
+  rm -f "$out"/.time.*
 fi
 mkdir -p "$out"
 touch "$out/.real-size"
@@ -100,6 +127,6 @@ phase check "$realsize" check --results "$out/results.jsonl" --alphas "$alphas" 
 echo
 echo "summary ($REALSIZE_ARCH):"
 for l in "${summary[@]}"; do echo "  $l"; done
-grep -E '^(zero-shot head:|fine-tuned |sweep: )' "$out/log.txt" | sed 's/^/  run: /'
+grep -E '^(zero-shot head:|[a-z-]+: fine-tuned |sweep: )' "$out/log.txt" | sed 's/^/  run: /'
 rm -f "$out"/.time.*
 echo "real-size: done, $(date -u +%FT%TZ); log in $out/log.txt"

@@ -120,6 +120,10 @@ type TrainRun struct {
 	StopAfterEpoch int
 	// Progress, when set, is called after every step (see TerminalProgress).
 	Progress func(ProgressInfo)
+	// OnSkip, when set, is called for each training example that cannot be read (a corrupt or empty image
+	// file), which its step leaves out (see FineTune), in step order from one goroutine. A resumed run reports
+	// only the steps it runs.
+	OnSkip func(error)
 	// AfterEpoch, when set, is called after each epoch (0-based, as the paper's current_epoch) and its checkpoint
 	// with the classifier as trained so far, e.g. to evaluate it as the paper's fine-tuning does after every
 	// epoch. The classifier is the one being trained: use it during the call (an Evaluator copies its weights),
@@ -193,7 +197,8 @@ type trainer struct {
 // Epoch e visits the examples in a permutation drawn from (Seed, e) (in index order for a datasets.InOrder
 // training set, as the paper's unshuffled loaders do); each image goes through the model's
 // Transform.Train augmentation with a generator seeded from (Seed, e, step). Batches are decoded and augmented
-// on all cores, one batch ahead of the step that runs.
+// on all cores, one batch ahead of the step that runs. An example that cannot be read (a corrupt or empty image file) is left out of
+// its step and reported to run.OnSkip; a step with no example left fails.
 //
 // When ctx is cancelled, the step under way finishes, a checkpoint of it is written to run.CheckpointDir and
 // FineTune returns a *StoppedError naming it. FineTune installs the fast matrix-product gradients

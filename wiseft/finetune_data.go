@@ -89,30 +89,54 @@ func padRows(x []float32, labels []int32, real, per int) {
 	}
 }
 
-// imageBatch decodes and augments the examples of one step on all cores and pads the batch to full size.
+// imageBatch decodes and augments the examples of one step on all cores and pads the batch to full size. An
+// example that cannot be read (a corrupt or empty image file) is left out of the step, as evaluation leaves it
+// out, and reported to TrainRun.OnSkip: the step trains on the others (the rows after them have weight 0, like
+// padding), so a run with the same files takes the same steps. A step none of whose examples can be read fails.
 func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	idx := batchIndices(perm, step, t.batch)
 	imgs := make([]image.Image, len(idx))
+	readErrs := make([]error, len(idx))
 	labels := make([]int32, t.rows)
 	weights := make([]float32, t.rows)
 	err := parallel.ForErr(len(idx), 0, func(i int) error {
 		img, label, err := t.train.Example(idx[i])
 		if err != nil {
-			return fmt.Errorf("%s example %d: %w", t.train.Name(), idx[i], err)
+			readErrs[i] = fmt.Errorf("%s example %d: %w", t.train.Name(), idx[i], err)
+			return nil
 		}
 		if label < 0 || label >= t.classes {
 			return fmt.Errorf("%s example %d: label %d outside the head's %d classes", t.train.Name(), idx[i], label, t.classes)
 		}
-		imgs[i], labels[i], weights[i] = img, int32(label), 1
+		imgs[i], labels[i] = img, int32(label)
 		return nil
 	})
 	if err != nil {
 		return trainBatch{}, err
 	}
+	n := 0 // the examples read, moved to the front in order
+	for i := range idx {
+		if readErrs[i] != nil {
+			if t.run.OnSkip != nil {
+				t.run.OnSkip(readErrs[i])
+			}
+			continue
+		}
+		imgs[n], labels[n], weights[n] = imgs[i], labels[i], 1
+		n++
+	}
+	if n == 0 {
+		return trainBatch{}, fmt.Errorf("step %d of epoch %d: none of its %d examples can be read (first: %w)",
+			step+1, epoch+1, len(idx), readErrs[0])
+	}
+	imgs = imgs[:n]
+	for i := n; i < len(idx); i++ {
+		labels[i] = 0
+	}
 	if t.cfg.FLYP {
 		// FLYP: each image's row names its prompt, class·templates + the template drawn for it.
 		r, nt := promptRNG(t.cfg.Seed, epoch, step), int32(len(t.templates))
-		for i := range idx {
+		for i := range n {
 			labels[i] = labels[i]*nt + int32(r.IntN(int(nt)))
 		}
 	}
@@ -120,9 +144,9 @@ func (t *trainer) imageBatch(perm []int, epoch, step int) (trainBatch, error) {
 	per := t.transform.Len()
 	full := make([]float32, t.rows*per)
 	copy(full, pixels)
-	padRows(full, labels, len(idx), per)
+	padRows(full, labels, n, per)
 	size := t.transform.Size
-	return trainBatch{x: full, rowDims: []int{3, size, size}, labels: labels, weights: weights, examples: len(idx)}, nil
+	return trainBatch{x: full, rowDims: []int{3, size, size}, labels: labels, weights: weights, examples: n}, nil
 }
 
 // featureBatch gathers the cached features of one step (linear classifier: no augmentation).

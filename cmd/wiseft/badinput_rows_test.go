@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -88,6 +89,23 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		m["vision_model.pre_layrnorm.bias"] = safetensors.FromInt64(make([]int64, 64), 64)
 	})
 
+	// Folder datasets: a 2-class ImageNet-layout one to fine-tune on, a 3-class and a 2-class evaluation-only one
+	// with other class folders (the files only need to be listed: the check comes before any image is read).
+	folderSets := filepath.Join(dir, "folders")
+	for _, f := range []string{"two/train/cat/1.png", "two/train/dog/2.png", "two/val/cat/3.png", "two/val/dog/4.png",
+		"three/ant/1.png", "three/bee/2.png", "three/cow/3.png", "other/cat/1.png", "other/eel/2.png"} {
+		writeFile(t, filepath.Join(folderSets, f), string(pngHeader(4, 4)))
+	}
+	for k := range 10 { // a 10-class evaluation-only one, for the 10-class classifiers
+		writeFile(t, filepath.Join(folderSets, "ten", fmt.Sprintf("c%d", k), "1.png"), string(pngHeader(4, 4)))
+	}
+	folderRun := func(eval string, extra ...string) []string {
+		return append([]string{"run", "--model", model, "--folder-dataset", "Two=" + filepath.Join(folderSets, "two"),
+			"--folder-dataset", "Three=" + filepath.Join(folderSets, "three"), "--folder-dataset",
+			"Other=" + filepath.Join(folderSets, "other"), "--train-dataset", "Two", "--eval-datasets", eval,
+			"--save", save, "--results-db", resultsDB, "--overwrite"}, extra...)
+	}
+
 	embed := func(m string, extra ...string) []string {
 		return append([]string{"embed", "--model", m, "--text", "a cat"}, extra...)
 	}
@@ -102,6 +120,10 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 	}
 
 	rows := []badRow{
+		{"run --eval-datasets a folder dataset with another class count", folderRun("Two,Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2: an evaluation set must have the classifier's classes", nil},
+		{"run --held-out a folder dataset with another class count", folderRun("Two", "--held-out", "Three"), "Three has 3 classes, but the classifier fine-tuned on Two has 2: an evaluation set must have the classifier's classes", nil},
+		{"run --load with a folder dataset of another class count", []string{"run", "--load", ten + "," + ten, "--folder-dataset", "Ten=" + filepath.Join(folderSets, "ten"), "--folder-dataset", "Three=" + filepath.Join(folderSets, "three"), "--eval-datasets", "Ten,Three"}, "Three has 3 classes, but the classifier loaded from " + ten + " has 10: an evaluation set", nil},
+		{"run --eval-datasets a folder dataset with other class folders", folderRun("Two,Other"), `Other's class 1 is "eel", but the classifier's (fine-tuned on Two) is "dog"`, nil},
 		// Overwriting or damaging the user's files.
 		{"embed --out inside the model folder", embed(model, "--out", filepath.Join(model, "model.safetensors"), "--overwrite"), "lies inside --model", nil},
 		{"embed --out an existing file", embed(model, "--out", embedOut), "already exists: pass --overwrite to replace it", nil},

@@ -78,6 +78,66 @@ func TestRealSizeTiny(t *testing.T) {
 			t.Errorf("log has no %q:\n%s", line, log)
 		}
 	}
+	// The summary at the end repeats the run's phase lines.
+	_, summary, _ := strings.Cut(string(log), "\nsummary (")
+	for _, line := range []string{"  run: zero-shot head: 3 classes", "  run: ft: fine-tuned 1 epochs on 6 images of RealSize", "  run: sweep: 3 α × 2 sets"} {
+		if !strings.Contains(summary, line) {
+			t.Errorf("the summary has no %q:\n%s", line, summary)
+		}
+	}
+	realSizeRefusals(t, out, cmd.Env)
+}
+
+// realSizeRefusals: scripts/real-size.sh replaces only an earlier run of its own, and only with --overwrite; a
+// folder holding a file of the user's, or one it did not mark, is refused untouched; --out without a folder is a
+// usage error (exit 2).
+func realSizeRefusals(t *testing.T, earlier string, env []string) {
+	script := func(args ...string) (string, int) {
+		cmd := exec.Command("bash", append([]string{"../../scripts/real-size.sh", "--tiny"}, args...)...)
+		cmd.Env = env
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	user := t.TempDir()
+	mine := filepath.Join(user, "thesis.tex")
+	if err := os.WriteFile(mine, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--out", earlier}, 1, "holds an earlier run: pass --overwrite"},
+		{[]string{"--out", user, "--overwrite"}, 1, "is not a real-size run's folder"},
+		{[]string{"--out"}, 2, "--out needs a folder; usage: scripts/real-size.sh"},
+		{[]string{"--out", "--overwrite"}, 2, "--out needs a folder"},
+	} {
+		if out, code := script(c.args...); code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("real-size.sh %v: exit %d, %q; want exit %d and %q", c.args, code, out, c.code, c.want)
+		}
+	}
+	marked := filepath.Join(earlier, "thesis.tex") // an earlier run's folder the user has since put a file in
+	if err := os.WriteFile(marked, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := script("--out", earlier, "--overwrite"); code != 1 || !strings.Contains(out, "holds thesis.tex, which this script did not write") {
+		t.Errorf("--overwrite over a run folder holding a user's file: exit %d, %q", code, out)
+	}
+	for _, f := range []string{mine, marked, filepath.Join(earlier, "results.jsonl")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("a refused run removed %s: %v", f, err)
+		}
+	}
+	if err := os.Remove(marked); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := script("--out", earlier, "--overwrite"); code != 0 || !strings.Contains(out, "real-size: done") {
+		t.Errorf("--overwrite over an earlier run: exit %d, %q", code, out)
+	}
+	if recs, _, err := results.Read(filepath.Join(earlier, "results.jsonl")); err != nil || len(recs) != 3 {
+		t.Errorf("after --overwrite: %d records (want the new run's 3, not appended to the old), %v", len(recs), err)
+	}
 }
 
 // TestFolderDatasetFlag: --folder-dataset refuses what is not NAME=DIR, a registered name and a missing folder,
@@ -100,5 +160,44 @@ func TestFolderDatasetFlag(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 1 {
 			t.Errorf("%s: exit %d, stderr %q, want one line with %q", c.spec, code, stderr, c.want)
 		}
+	}
+}
+
+// TestGPUCheckRefuses: scripts/gpu-check.sh refuses arguments it does not know (all of them, not only the
+// first) with a usage line and exit 2, and an OUT holding files it did not write with exit 1, before it builds,
+// unpacks or writes anything.
+func TestGPUCheckRefuses(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	user := t.TempDir()
+	mine := filepath.Join(user, "notes.txt")
+	if err := os.WriteFile(mine, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "out")
+	for _, c := range []struct {
+		args []string
+		out  string
+		code int
+		want string
+	}{
+		{[]string{"--dry-run", "--bogus"}, fresh, 2, "one argument at most, got 2: --dry-run --bogus; usage:"},
+		{[]string{"--bogus"}, fresh, 2, "unknown argument --bogus; usage:"},
+		{[]string{"--dry-run"}, user, 1, "holds files and is not an earlier gpu-check's folder"},
+		{[]string{"--dry-run"}, mine, 1, "exists and is not a folder"},
+	} {
+		cmd := exec.Command("bash", append([]string{"../../scripts/gpu-check.sh"}, c.args...)...)
+		cmd.Env = append(os.Environ(), "OUT="+c.out)
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.Contains(string(out), c.want) {
+			t.Errorf("gpu-check.sh %v (OUT=%s): exit %d, %q; want exit %d and %q", c.args, c.out, code, out, c.code, c.want)
+		}
+	}
+	if entries, _ := os.ReadDir(user); len(entries) != 1 {
+		t.Errorf("a refused gpu-check wrote into the user's folder: %v", entries)
+	}
+	if _, err := os.Stat(fresh); err == nil {
+		t.Errorf("a refused gpu-check made %s", fresh)
 	}
 }

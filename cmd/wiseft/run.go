@@ -121,7 +121,7 @@ func runRun(args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected argument %s", quoteValue(rest[0]))
 	}
-	if err := registerFolderDatasets(f.folderDatasets); err != nil {
+	if f.folderDatasets, err = registerFolderDatasets(f.folderDatasets); err != nil {
 		return err
 	}
 	return runWiSEFT(f, fs.Args())
@@ -212,6 +212,13 @@ func runWiSEFT(f runFlags, _ []string) error {
 	if train, sets, err = applyClassNames(classNames, f.classNames, train, sets); err != nil {
 		return err
 	}
+	if train != nil && f.load == "" {
+		err := checkLabelSpaces(train.ClassNames(), "fine-tuned on "+train.Name(), train.Name(), sets,
+			folderDatasetNames(f.folderDatasets))
+		if err != nil {
+			return err
+		}
+	}
 	if model != nil {
 		if err := checkRunMemory(f, model.Config, train.Len()); err != nil {
 			return err
@@ -221,8 +228,18 @@ func runWiSEFT(f runFlags, _ []string) error {
 		return evaluateLoaded(f, alphas, paths[0], sets, train, heldOut)
 	}
 	var zs, ft *wiseft.Classifier
+	var skips trainSkips
 	if f.load != "" {
 		if zs, ft, err = loadPair(f.load, train, sets); err != nil {
+			return err
+		}
+		trainName := ""
+		if train != nil {
+			trainName = train.Name()
+		}
+		err := checkLabelSpaces(zs.ClassNames, "loaded from "+splitList(f.load)[0], trainName, sets,
+			folderDatasetNames(f.folderDatasets))
+		if err != nil {
 			return err
 		}
 	} else {
@@ -230,7 +247,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 		if f.evalEveryEpoch {
 			afterEpoch = epochEvaluation(f, alphas, evalSetsOnly(sets, evalNames, heldOut), heldOut)
 		}
-		if zs, ft, err = trainPair(f, model, train, resumeFrom, afterEpoch); err != nil {
+		if zs, ft, err = trainPair(f, model, train, resumeFrom, afterEpoch, &skips); err != nil {
 			return err
 		}
 	}
@@ -277,7 +294,11 @@ func runWiSEFT(f runFlags, _ []string) error {
 		}
 		fmt.Fprintf(stdout, "\nα chosen on %s: %g\n%s", heldOut, best.Alpha, best.String())
 	}
-	recs := res.Records(paperRecord(f, alphas, heldOut, f.load == ""))
+	rec := paperRecord(f, alphas, heldOut, f.load == "")
+	if f.load == "" {
+		rec["train_skipped"] = skips.count // training examples left out as unreadable
+	}
+	recs := res.Records(rec)
 	if f.resultsDB != "" {
 		if err := results.Append(f.resultsDB, recs...); err != nil {
 			return err
@@ -308,7 +329,7 @@ func runWiSEFT(f runFlags, _ []string) error {
 // saves both under f.save. resumeFrom is the checkpoint to continue from ("" for a fresh start; see
 // resumeCheckpoint).
 func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFrom string,
-	afterEpoch func(int, *wiseft.Classifier) error) (zs, ft *wiseft.Classifier, err error) {
+	afterEpoch func(int, *wiseft.Classifier) error, skips *trainSkips) (zs, ft *wiseft.Classifier, err error) {
 	ts, err := resolveTemplates(f.template, train)
 	if err != nil {
 		return nil, nil, err
@@ -334,7 +355,7 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	probeCfg.Epochs, probeCfg.LR, probeCfg.FreezeEncoder = f.probeEpochs, f.probeLR, true
 	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
 		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery), Workers: f.workers,
-		Devices: f.devices, AfterEpoch: afterEpoch}
+		Devices: f.devices, AfterEpoch: afterEpoch, OnSkip: skips.add}
 	start = time.Now()
 	train1 := func(ctx context.Context) (*wiseft.Classifier, error) {
 		switch f.method {
@@ -354,6 +375,10 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	}
 	if err := saveClassifier(ft, filepath.Join(f.save, "finetuned")); err != nil {
 		return nil, nil, err
+	}
+	if skips.count > 0 { // as evaluation does, the unreadable examples were left out, and are counted
+		fmt.Fprintf(os.Stderr, "%s (training): %d unreadable examples skipped (first: %v)\n", train.Name(), skips.count,
+			skips.first)
 	}
 	fmt.Fprintf(os.Stderr, "%s: fine-tuned %d epochs on %d images of %s in %.0fs, saved to %s\n", f.method, f.epochs, train.Len(),
 		train.Name(), time.Since(start).Seconds(), filepath.Join(f.save, "finetuned"))
@@ -410,4 +435,19 @@ func baseRecord(f runFlags, heldOut string) results.Record {
 func simpleGoConfig(config string) bool {
 	name, _, _ := strings.Cut(config, ":")
 	return config == "" || name == "go"
+}
+
+// trainSkips counts the training examples that fine-tuning left out as unreadable (corrupt or empty image files;
+// once per epoch each), for the message after fine-tuning and the results log's train_skipped.
+type trainSkips struct {
+	count int
+	first error
+}
+
+// add is a wiseft.TrainRun.OnSkip.
+func (s *trainSkips) add(err error) {
+	if s.count == 0 {
+		s.first = err
+	}
+	s.count++
 }

@@ -362,3 +362,34 @@ func alphasInUnit(list string) bool {
 	}
 	return true
 }
+
+// checkLabelSpaces refuses, before the zero-shot head and any fine-tuning (or, with --load, before the sweep), an
+// evaluation set (of --eval-datasets, --held-out or the automatic <train-dataset>-Val) whose labels are not those
+// of the classifier, whose class names are names and which comes from source ("fine-tuned on X", "loaded from
+// DIR"): another number of classes (unless the set covers a subset of the classifier's classes, as
+// datasets.SubsetOf says), or, where the set or the training set (trainName) is a --folder-dataset (whose labels
+// are positions in its sorted class folders), other class names in the same number.
+func checkLabelSpaces(names []string, source, trainName string, sets []wiseft.EvalSet, folderNames []string) error {
+	for _, s := range sets {
+		ds := s.Dataset
+		if _, subset := datasets.SubsetOf(ds); subset {
+			continue
+		}
+		got := ds.ClassNames()
+		if len(got) != len(names) {
+			return fmt.Errorf("%s has %d classes, but the classifier %s has %d: an evaluation set must have the "+
+				"classifier's classes", ds.Name(), len(got), source, len(names))
+		}
+		if !slices.Contains(folderNames, ds.Name()) && (trainName == "" || !slices.Contains(folderNames, trainName)) {
+			continue
+		}
+		for i := range got {
+			if got[i] != names[i] {
+				return fmt.Errorf("%s's class %d is %q, but the classifier's (%s) is %q: a folder dataset's labels "+
+					"follow its sorted class folders, so both must have the same class folders", ds.Name(), i, got[i],
+					source, names[i])
+			}
+		}
+	}
+	return nil
+}

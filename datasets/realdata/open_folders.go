@@ -19,6 +19,8 @@ type folderSpec struct {
 	border      int
 	// perClass > 0 keeps the first perClass files of each class folder.
 	perClass int
+	// everyClass refuses a class folder without image files (images in its sub-folders are not read).
+	everyClass bool
 }
 
 // openFolders lists the class folders and image files of spec.root.
@@ -63,6 +65,18 @@ func openFolders(spec folderSpec) (*folderSet, error) {
 	files, err := listImages(spec.root, dirs)
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %s: %w", spec.name, err)
+	}
+	if spec.everyClass {
+		var empty []string
+		for i, f := range files {
+			if len(f) == 0 {
+				empty = append(empty, dirs[i])
+			}
+		}
+		if len(empty) > 0 {
+			return nil, layoutErr(fmt.Sprintf("class folder(s) %s hold no image files (images in sub-folders are not "+
+				"read)", firstFew(empty)))
+		}
 	}
 	keepFirst(files, spec.perClass)
 	samples := interleave(files, labels)
