@@ -22,14 +22,15 @@ OUT=out/gpu-check-dry bash scripts/gpu-check.sh --dry-run >/tmp/wiseft-gpu-dry.l
 bash scripts/test-notebooks.sh
 
 # Fuzz targets: each package's Fuzz* functions for a bounded time.
+count_files() { if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi; } # the inputs a target has written
 for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
     echo "fuzz: $pkg $target ($FUZZTIME)"
     corpus="$dir/testdata/fuzz/$target"
-    before=$(ls "$corpus" 2>/dev/null | wc -l)
+    before=$(count_files "$corpus")
     if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg" >/tmp/wiseft-fuzz.log 2>&1; then
-      after=$(ls "$corpus" 2>/dev/null | wc -l)
+      after=$(count_files "$corpus")
       # Go's fuzzing coordinator can fail a target with a bare "context deadline exceeded" when the -fuzztime
       # deadline races a busy worker (go.dev/issue/75804, fixed in Go 1.27): no input failed and none was written.
       # That case, and only that case, passes once the seed corpus replays cleanly; any written input fails.
