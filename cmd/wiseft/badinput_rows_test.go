@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -114,6 +115,17 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 			"--save", save, "--results-db", resultsDB, "--overwrite"}, extra...)
 	}
 	run := func(extra ...string) []string { return runWith(model, extra...) }
+	// Checkpoints of other methods, with the settings run(... "--shards", "1") asks for.
+	runCfg := wiseft.DefaultFineTuneConfig()
+	runCfg.BatchSize, runCfg.LR, runCfg.Shards = paperBatchSize, paperLR, 1
+	probeCfg := runCfg
+	probeCfg.Epochs, probeCfg.LR, probeCfg.FreezeEncoder = 10, 0.01, true
+	flypCfg := runCfg
+	flypCfg.FLYP = true
+	ftCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-ft"), ten, wiseft.FineTuneRecipe{Config: runCfg, Method: "ft"})
+	lpftCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-lpft"), ten,
+		wiseft.FineTuneRecipe{Config: runCfg, Method: "lp-ft", Probe: &probeCfg})
+	flypCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-flyp"), ten, wiseft.FineTuneRecipe{Config: flypCfg})
 	merge := func(extra ...string) []string { return append([]string{"merge"}, extra...) }
 	loadRun := func(extra ...string) []string {
 		return append([]string{"run", "--load", ten + "," + ten, "--eval-datasets", "MNIST"}, extra...)
@@ -284,6 +296,13 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --method lp-ft --probe-epochs 0", run("--method", "lp-ft", "--probe-epochs", "0"), "--probe-epochs must be at least 1, got 0", nil},
 		{"run --method lp-ft --cache-dir a file", run("--method", "lp-ft", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
 		{"run --method lp-ft --probe-lr NaN", run("--method", "lp-ft", "--probe-lr", "NaN"), "--probe-lr must be a finite number above 0, got NaN", nil},
+		{"run --method lp-ft --resume an ft checkpoint", run("--shards", "1", "--method", "lp-ft", "--resume", ftCheckpoint), "other settings than this run asks for: method lp-ft, the checkpoint's ft (start over", nil},
+		{"run --method ft --resume an lp-ft checkpoint", run("--shards", "1", "--resume", lpftCheckpoint), "other settings than this run asks for: method ft, the checkpoint's lp-ft (start over", nil},
+		{"run --method flyp --resume an ft checkpoint", run("--shards", "1", "--method", "flyp", "--resume", ftCheckpoint), "other settings than this run asks for: method flyp, the checkpoint's ft (start over", nil},
+		{"run --resume a flyp checkpoint of before methods were recorded", run("--shards", "1", "--resume", flypCheckpoint), "method ft, the checkpoint's flyp", nil},
+		{"run --resume with another --lr and --seed", run("--shards", "1", "--resume", ftCheckpoint, "--lr", "0.01", "--seed", "3"), "asks for: --lr 0.01, the checkpoint's 0.001; --seed 3, the checkpoint's 0 (start over", nil},
+		{"run --method lp-ft --resume with another --probe-epochs", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-epochs", "7"), "asks for: --probe-epochs 7, the checkpoint's 10 (start over", nil},
+		{"run --method lp-ft --resume with another --probe-lr", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-lr", "0.1"), "asks for: --probe-lr 0.1, the checkpoint's 0.01 (start over", nil},
 		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
 		{"merge --layer-alphas with --alpha", merge("--alpha", "0.3", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la1"), ten, ten2), "not both", nil},
 		{"merge --layer-alphas with another mode", merge("--mode", "uniform-soup", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la2"), ten, ten2), "--layer-alphas is for --mode interpolate", nil},
@@ -303,6 +322,31 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		}
 	}
 	return hostileRows{rows: rows}
+}
+
+// fakeCheckpoint writes dir/checkpoint_1, a checkpoint (one epoch of two steps done) of the classifier folder from
+// with the recipe r, and returns its path; its optimizer state is a placeholder (the checks under test come first).
+func fakeCheckpoint(t *testing.T, dir, from string, r wiseft.FineTuneRecipe) string {
+	ck := wiseft.CheckpointPath(dir, 1)
+	if err := os.MkdirAll(ck, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(from)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(ck, e.Name()), string(b))
+	}
+	err := safetensors.WriteFile(filepath.Join(ck, wiseft.OptimizerFile),
+		map[string]*safetensors.Tensor{"step": safetensors.FromFloat32([]float32{2}, 1)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, _ := json.Marshal(wiseft.CheckpointState{Epoch: 1, Step: 2, StepsPerEpoch: 2, TotalSteps: 4, Recipe: r})
+	writeFile(t, filepath.Join(ck, wiseft.StateFile), string(state))
+	return ck
 }
 
 // intPixels writes an inputs file whose pixel_values are integers.
