@@ -293,6 +293,8 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --method lp-ft with --freeze-encoder", run("--method", "lp-ft", "--freeze-encoder"), "--method lp-ft fine-tunes end to end", nil},
 		{"run --method flyp with --ls", run("--method", "flyp", "--ls", "0.1"), "--method flyp trains on the contrastive loss", nil},
 		{"run --probe-epochs without lp-ft", run("--probe-epochs", "3"), "--probe-epochs and --probe-lr are for --method lp-ft", nil},
+		{"run --load with --probe-lr", loadRun("--probe-lr", "0.1"), "--probe-epochs and --probe-lr are for fine-tuning with --method lp-ft, not for --load", nil},
+		{"run --load --method lp-ft with --probe-epochs", loadRun("--method", "lp-ft", "--probe-epochs", "7"), "--probe-epochs and --probe-lr are for fine-tuning with --method lp-ft, not for --load", nil},
 		{"run --method lp-ft --probe-epochs 0", run("--method", "lp-ft", "--probe-epochs", "0"), "--probe-epochs must be at least 1, got 0", nil},
 		{"run --method lp-ft --cache-dir a file", run("--method", "lp-ft", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
 		{"run --method lp-ft --probe-lr NaN", run("--method", "lp-ft", "--probe-lr", "NaN"), "--probe-lr must be a finite number above 0, got NaN", nil},
