@@ -48,6 +48,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 	if err := c.Save(ten2); err != nil {
 		t.Fatal(err)
 	}
+	tenCopy, ten2Copy := copyFiles(t, ten, filepath.Join(dir, "ten-copy")), copyFiles(t, ten2, filepath.Join(dir, "ten2-copy"))
 
 	golden := fixture + "/golden.safetensors"
 	goldenCopy := filepath.Join(dir, "inputs.safetensors")
@@ -306,6 +307,15 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --method lp-ft --resume with another --probe-epochs", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-epochs", "7"), "asks for: --probe-epochs 7, the checkpoint's 10 (start over", nil},
 		{"run --method lp-ft --resume with another --probe-lr", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-lr", "0.1"), "asks for: --probe-lr 0.1, the checkpoint's 0.01 (start over", nil},
 		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
+		{"merge --mode model-stock with --alpha", merge("--mode", "model-stock", "--alpha", "0.3", "--out", filepath.Join(work, "ms2"), ten, ten2, tenCopy), "--alpha is not for --mode model-stock", nil},
+		{"merge --mode model-stock with --lambda", merge("--mode", "model-stock", "--lambda", "2", "--out", filepath.Join(work, "ms3"), ten, ten2, tenCopy), "--lambda is not for --mode model-stock", nil},
+		{"merge --mode model-stock with --held-out", merge("--mode", "model-stock", "--held-out", "MNIST", "--out", filepath.Join(work, "ms4"), ten, ten2, tenCopy), "--held-out is not for --mode model-stock", nil},
+		{"merge --layer-alphas empty", merge("--layer-alphas", "", "--out", filepath.Join(work, "la0"), ten, ten2), "--layer-alphas is empty", nil},
+		{"merge --mode model-stock: a fine-tuned model twice", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms5"), ten, ten2, ten2), "fine-tuned model 1 " + `"` + ten2 + `"` + " and fine-tuned model 2", nil},
+		{"merge --mode model-stock: a folder and its weights file", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms6"), ten, ten2, filepath.Join(ten2, clipmodel.WeightsFile)), "are the same weights file", nil},
+		{"merge --mode model-stock: the zero-shot model as a fine-tuned one", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms7"), ten, ten, ten2), "the zero-shot model " + `"` + ten + `"` + " and fine-tuned model 1", nil},
+		{"merge --mode model-stock: two copies of one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms8"), tenCopy, ten2, ten2Copy), "fine-tuned model 2 " + `"` + ten2Copy + `"` + " has the weights of fine-tuned model 1", nil},
+		{"merge --mode model-stock: a copy of the zero-shot model as a fine-tuned one", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms9"), ten, ten2, tenCopy), "fine-tuned model 2 " + `"` + tenCopy + `"` + " has the weights of the zero-shot model", nil},
 		{"merge --layer-alphas with --alpha", merge("--alpha", "0.3", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la1"), ten, ten2), "not both", nil},
 		{"merge --layer-alphas with another mode", merge("--mode", "uniform-soup", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la2"), ten, ten2), "--layer-alphas is for --mode interpolate", nil},
 		{"merge --layer-alphas not group=α", merge("--layer-alphas", "0.5", "--out", filepath.Join(work, "la3"), ten, ten2), `"0.5" is not group=α`, nil},
@@ -333,14 +343,7 @@ func fakeCheckpoint(t *testing.T, dir, from string, r wiseft.FineTuneRecipe) str
 	if err := os.MkdirAll(ck, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(from)
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(ck, e.Name()), string(b))
-	}
+	copyFiles(t, from, ck)
 	err := safetensors.WriteFile(filepath.Join(ck, wiseft.OptimizerFile),
 		map[string]*safetensors.Tensor{"step": safetensors.FromFloat32([]float32{2}, 1)}, nil)
 	if err != nil {
@@ -349,6 +352,22 @@ func fakeCheckpoint(t *testing.T, dir, from string, r wiseft.FineTuneRecipe) str
 	state, _ := json.Marshal(wiseft.CheckpointState{Epoch: 1, Step: 2, StepsPerEpoch: 2, TotalSteps: 4, Recipe: r})
 	writeFile(t, filepath.Join(ck, wiseft.StateFile), string(state))
 	return ck
+}
+
+// copyFiles copies the files of folder from into folder to (created) and returns to.
+func copyFiles(t *testing.T, from, to string) string {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(to, e.Name()), string(b))
+	}
+	return to
 }
 
 // intPixels writes an inputs file whose pixel_values are integers.
