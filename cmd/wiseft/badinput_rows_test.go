@@ -116,6 +116,12 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 			"--save", save, "--results-db", resultsDB, "--overwrite"}, extra...)
 	}
 	run := func(extra ...string) []string { return runWith(model, extra...) }
+	methodsLog := writeFile(t, filepath.Join(dir, "methods.jsonl"),
+		`{"alpha":0,"method":"lp-ft","eval_datasets":["MNIST","MNIST-Inverted"],"MNIST:top1":0.9,"MNIST-Inverted:top1":0.5}`+"\n"+
+			`{"alpha":1,"method":"flyp","eval_datasets":["MNIST","MNIST-Inverted"],"MNIST:top1":0.8,"MNIST-Inverted:top1":0.6}`+"\n")
+	plotBy := func(keys string) []string {
+		return []string{"plot", "--results-db", methodsLog, "--save", filepath.Join(work, "fig-by"), "--group-by", keys}
+	}
 	// Checkpoints of other methods, with the settings run(... "--shards", "1") asks for.
 	runCfg := wiseft.DefaultFineTuneConfig()
 	runCfg.BatchSize, runCfg.LR, runCfg.Shards = paperBatchSize, paperLR, 1
@@ -306,6 +312,10 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --resume with another --lr and --seed", run("--shards", "1", "--resume", ftCheckpoint, "--lr", "0.01", "--seed", "3"), "asks for: --lr 0.01, the checkpoint's 0.001; --seed 3, the checkpoint's 0 (start over", nil},
 		{"run --method lp-ft --resume with another --probe-epochs", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-epochs", "7"), "asks for: --probe-epochs 7, the checkpoint's 10 (start over", nil},
 		{"run --method lp-ft --resume with another --probe-lr", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-lr", "0.1"), "asks for: --probe-lr 0.1, the checkpoint's 0.01 (start over", nil},
+		{"plot --group-by a field no record has", plotBy("bogus"), `--group-by "bogus": no record of ` + methodsLog + " has that field", nil},
+		{"plot --group-by a field twice", plotBy("method,method"), `--group-by lists "method" twice`, nil},
+		{"plot --group-by alpha", plotBy("alpha"), "--group-by alpha: α is what each curve runs along", nil},
+		{"plot --group-by a metric", plotBy("MNIST:top1"), `--group-by "MNIST:top1": a metric`, nil},
 		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
 		{"merge --mode model-stock with --alpha", merge("--mode", "model-stock", "--alpha", "0.3", "--out", filepath.Join(work, "ms2"), ten, ten2, tenCopy), "--alpha is not for --mode model-stock", nil},
 		{"merge --mode model-stock with --lambda", merge("--mode", "model-stock", "--lambda", "2", "--out", filepath.Join(work, "ms3"), ten, ten2, tenCopy), "--lambda is not for --mode model-stock", nil},

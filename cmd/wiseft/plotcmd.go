@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -28,6 +29,23 @@ func runPlot(args []string) error {
 	if *db == "" || *save == "" {
 		return usagef("--results-db and --save are required")
 	}
+	keys := splitList(*groupBy)
+	if len(keys) == 0 {
+		return usagef("--group-by is empty")
+	}
+	for i, k := range keys {
+		switch {
+		case slices.Contains(keys[:i], k):
+			return usagef("--group-by lists %s twice", quoteValue(k))
+		case k == results.AlphaKey:
+			return usagef("--group-by %s: α is what each curve runs along, not what tells curves apart", k)
+		case strings.Contains(k, ":"):
+			return usagef("--group-by %s: a metric (<dataset>:<metric>) differs at every α, so it cannot tell curves "+
+				"apart", quoteValue(k))
+		}
+	}
+	explicitKeys := false
+	fs.Visit(func(fl *flag.Flag) { explicitKeys = explicitKeys || fl.Name == "group-by" })
 	if err := checkOutputs([]ioPath{{flag: "save", path: *save, kind: outFilesDir}},
 		[]ioPath{{flag: "results-db", path: *db}}, *overwrite); err != nil {
 		return err
@@ -58,9 +76,15 @@ func runPlot(args []string) error {
 	if len(shifts) == 0 {
 		return usagef("no shift datasets to plot against %s", idName)
 	}
-	keys := splitList(*groupBy)
-	if len(keys) == 0 {
-		return usagef("--group-by is empty")
+	if explicitKeys {
+		for _, k := range keys {
+			if k == results.MethodKey { // a record without one ran end-to-end fine-tuning
+				continue
+			}
+			if !slices.ContainsFunc(recs, func(r results.Record) bool { _, ok := r[k]; return ok }) {
+				return usagef("--group-by %s: no record of %s has that field", quoteValue(k), *db)
+			}
+		}
 	}
 	curves, err := results.Curves(recs, keys...)
 	if err != nil {
@@ -93,3 +117,4 @@ func recordList(r results.Record, key string) []string {
 	}
 	return out
 }
+
