@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
@@ -94,6 +96,11 @@ func runPlot(args []string) error {
 	if err != nil {
 		return err
 	}
+	if *overwrite {
+		if err := removeStaleFigures(*save, paths); err != nil {
+			return err
+		}
+	}
 	for _, p := range paths {
 		fmt.Fprintln(stdout, p)
 	}
@@ -118,3 +125,36 @@ func recordList(r results.Record, key string) []string {
 	return out
 }
 
+// removeStaleFigures removes, from a --save folder just written with --overwrite, the figures of an earlier plot
+// that this one did not write again (e.g. alpha-<run>.svg of another grouping beside the new alpha.svg): files
+// named as the plot command names its figures, <dataset>, average, alpha or alpha-<run>, with .svg or .png.
+// Every other file is left alone.
+func removeStaleFigures(dir string, written []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	kept := map[string]bool{}
+	for _, w := range written {
+		kept[filepath.Base(w)] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		ext := filepath.Ext(name)
+		if !e.Type().IsRegular() || (ext != ".svg" && ext != ".png") || kept[name] {
+			continue
+		}
+		base := strings.TrimSuffix(name, ext)
+		ours := base == "alpha" || strings.HasPrefix(base, "alpha-") || base == figures.AverageName ||
+			slices.ContainsFunc(datasets.Names(), func(d string) bool { return figures.FileName(d) == base })
+		if !ours {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wiseft plot: removed %s, a figure of an earlier plot\n", path)
+	}
+	return nil
+}
