@@ -37,6 +37,30 @@ type FineTuneRecipe struct {
 	ClassNames []string       `json:"class_names"`
 	// Templates are FLYP's prompt templates (none for cross-entropy fine-tuning).
 	Templates []string `json:"templates,omitempty"`
+	// Method is what wrote the checkpoint: "ft" (FineTune), "lp-ft" (LPFT's second stage) or "flyp" (FLYP).
+	// Checkpoints written before it was recorded have none; see RecipeMethod.
+	Method string `json:"method,omitempty"`
+	// Probe is LP-FT's linear-probe settings (LP-FT only): the head the fine-tuning stage started from.
+	Probe *FineTuneConfig `json:"probe,omitempty"`
+}
+
+// The methods a FineTuneRecipe records.
+const (
+	MethodFT   = "ft"
+	MethodLPFT = "lp-ft"
+	MethodFLYP = "flyp"
+)
+
+// RecipeMethod is the method that wrote a checkpoint: its recorded Method, or for a checkpoint written before
+// methods were recorded, "flyp" when its Config says FLYP and "ft" otherwise (LP-FT did not exist then).
+func (r FineTuneRecipe) RecipeMethod() string {
+	switch {
+	case r.Method != "":
+		return r.Method
+	case r.Config.FLYP:
+		return MethodFLYP
+	}
+	return MethodFT
 }
 
 // CheckpointPath is the folder of the checkpoint written after epoch epochs (1-based) in dir.

@@ -133,6 +133,11 @@ type TrainRun struct {
 	Workers int
 	// Devices is the number of XLA devices each batch is split over (0: all the backend has; SimpleGo has one).
 	Devices int
+
+	// method and probe are what the checkpoints record of the method (see FineTuneRecipe): set by LPFT and FLYP,
+	// "" for FineTune.
+	method string
+	probe  *FineTuneConfig
 }
 
 // ProgressInfo describes the training step that just finished; FineTune passes one to TrainRun.Progress after
@@ -239,6 +244,9 @@ func fineTune(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg F
 	classes := zs.NumClasses()
 	if names := train.ClassNames(); len(names) != 0 && len(names) != classes {
 		return nil, fmt.Errorf("fine-tune: %s has %d classes, the classifier's head %d", train.Name(), len(names), classes)
+	}
+	if run.method == "" {
+		run.method = MethodFT
 	}
 	t := &trainer{cfg: cfg, run: run, cls: zs.Clone(), train: train, classes: classes, n: n, permEpoch: -1,
 		templates: templates}
@@ -583,7 +591,7 @@ func (t *trainer) shardedStep(b trainBatch) (loss, norm float64, err error) {
 // recipe is what a checkpoint of this run records besides the position.
 func (t *trainer) recipe() FineTuneRecipe {
 	return FineTuneRecipe{Config: t.cfg, Dataset: t.train.Name(), DatasetLen: t.n, ClassNames: t.cls.ClassNames,
-		Templates: t.templates}
+		Templates: t.templates, Method: t.run.method, Probe: t.run.probe}
 }
 
 // saveCheckpoint writes the classifier (with the weights trained so far) and the optimizer state into dir.
@@ -615,6 +623,15 @@ func (t *trainer) loadResumeWeights() (*CheckpointState, error) {
 	state, err := VerifyCheckpoint(dir)
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if got := state.Recipe.RecipeMethod(); got != t.run.method {
+		return nil, fmt.Errorf("resume from %s: the checkpoint was written by method %s, this run is %s", dir, got,
+			t.run.method)
+	}
+	if (state.Recipe.Probe == nil) != (t.run.probe == nil) ||
+		(t.run.probe != nil && *state.Recipe.Probe != *t.run.probe) {
+		return nil, fmt.Errorf("resume from %s: the checkpoint's LP-FT started from a linear probe trained with %+v, "+
+			"this run's with %+v", dir, state.Recipe.Probe, t.run.probe)
 	}
 	saved := state.Recipe.Config
 	saved.Epochs = t.cfg.Epochs // the one setting allowed to change

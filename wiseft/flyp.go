@@ -40,6 +40,7 @@ func FLYP(ctx context.Context, zs *Classifier, train datasets.Dataset, ts []stri
 		return nil, fmt.Errorf("flyp: %w", clipmodel.ErrNoTokenizer)
 	}
 	cfg.FLYP = true
+	run.method, run.probe = MethodFLYP, nil
 	return fineTune(ctx, zs, train, cfg, run, append([]string(nil), ts...))
 }
 

@@ -326,6 +326,18 @@ func TestFLYPResumeMatchesUninterruptedRun(t *testing.T) {
 		!strings.Contains(err.Error(), "prompt templates") {
 		t.Errorf("a resume with other templates: %v", err)
 	}
+	// The checkpoint records its method, and plain fine-tuning or LP-FT does not continue it.
+	if st, err := ReadCheckpointState(CheckpointPath(dirB, 1)); err != nil || st.Recipe.Method != MethodFLYP {
+		t.Errorf("the checkpoint records method %q (%v), want flyp", st.Recipe.Method, err)
+	}
+	if _, err := FineTune(context.Background(), zs, ds, cfg, TrainRun{ResumeFrom: CheckpointPath(dirB, 1)}); err == nil ||
+		!strings.Contains(err.Error(), "written by method flyp, this run is ft") {
+		t.Errorf("a FineTune resume of a FLYP checkpoint: %v", err)
+	}
+	_, _, err = LPFT(context.Background(), zs, ds, LPFTConfig{Probe: cfg, FineTune: cfg}, TrainRun{ResumeFrom: CheckpointPath(dirB, 1)})
+	if err == nil || !strings.Contains(err.Error(), "written by method flyp, this run is lp-ft") {
+		t.Errorf("an LPFT resume of a FLYP checkpoint: %v", err)
+	}
 	b, err := FLYP(context.Background(), zs, ds, ts, cfg, TrainRun{CheckpointDir: dirB, ResumeFrom: CheckpointPath(dirB, 1)})
 	if err != nil {
 		t.Fatal(err)

@@ -38,6 +38,8 @@ func LPFT(ctx context.Context, zs *Classifier, train datasets.Dataset, cfg LPFTC
 	if probe, err = FineTune(ctx, zs, train, cfg.Probe, probeRun); err != nil {
 		return nil, nil, fmt.Errorf("lp-ft: linear probe: %w", err)
 	}
+	probeCfg := cfg.Probe
+	run.method, run.probe = MethodLPFT, &probeCfg
 	if ft, err = FineTune(ctx, probe, train, cfg.FineTune, run); err != nil {
 		return nil, nil, fmt.Errorf("lp-ft: %w", err)
 	}

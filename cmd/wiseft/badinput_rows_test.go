@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -47,6 +48,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 	if err := c.Save(ten2); err != nil {
 		t.Fatal(err)
 	}
+	tenCopy, ten2Copy := copyFiles(t, ten, filepath.Join(dir, "ten-copy")), copyFiles(t, ten2, filepath.Join(dir, "ten2-copy"))
 
 	golden := fixture + "/golden.safetensors"
 	goldenCopy := filepath.Join(dir, "inputs.safetensors")
@@ -114,6 +116,23 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 			"--save", save, "--results-db", resultsDB, "--overwrite"}, extra...)
 	}
 	run := func(extra ...string) []string { return runWith(model, extra...) }
+	methodsLog := writeFile(t, filepath.Join(dir, "methods.jsonl"),
+		`{"alpha":0,"method":"lp-ft","eval_datasets":["MNIST","MNIST-Inverted"],"MNIST:top1":0.9,"MNIST-Inverted:top1":0.5}`+"\n"+
+			`{"alpha":1,"method":"flyp","eval_datasets":["MNIST","MNIST-Inverted"],"MNIST:top1":0.8,"MNIST-Inverted:top1":0.6}`+"\n")
+	plotBy := func(keys string) []string {
+		return []string{"plot", "--results-db", methodsLog, "--save", filepath.Join(work, "fig-by"), "--group-by", keys}
+	}
+	// Checkpoints of other methods, with the settings run(... "--shards", "1") asks for.
+	runCfg := wiseft.DefaultFineTuneConfig()
+	runCfg.BatchSize, runCfg.LR, runCfg.Shards = paperBatchSize, paperLR, 1
+	probeCfg := runCfg
+	probeCfg.Epochs, probeCfg.LR, probeCfg.FreezeEncoder = 10, 0.01, true
+	flypCfg := runCfg
+	flypCfg.FLYP = true
+	ftCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-ft"), ten, wiseft.FineTuneRecipe{Config: runCfg, Method: "ft"})
+	lpftCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-lpft"), ten,
+		wiseft.FineTuneRecipe{Config: runCfg, Method: "lp-ft", Probe: &probeCfg})
+	flypCheckpoint := fakeCheckpoint(t, filepath.Join(dir, "ck-flyp"), ten, wiseft.FineTuneRecipe{Config: flypCfg})
 	merge := func(extra ...string) []string { return append([]string{"merge"}, extra...) }
 	loadRun := func(extra ...string) []string {
 		return append([]string{"run", "--load", ten + "," + ten, "--eval-datasets", "MNIST"}, extra...)
@@ -281,10 +300,32 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"run --method lp-ft with --freeze-encoder", run("--method", "lp-ft", "--freeze-encoder"), "--method lp-ft fine-tunes end to end", nil},
 		{"run --method flyp with --ls", run("--method", "flyp", "--ls", "0.1"), "--method flyp trains on the contrastive loss", nil},
 		{"run --probe-epochs without lp-ft", run("--probe-epochs", "3"), "--probe-epochs and --probe-lr are for --method lp-ft", nil},
+		{"run --load with --probe-lr", loadRun("--probe-lr", "0.1"), "--probe-epochs and --probe-lr are for fine-tuning with --method lp-ft, not for --load", nil},
+		{"run --load --method lp-ft with --probe-epochs", loadRun("--method", "lp-ft", "--probe-epochs", "7"), "--probe-epochs and --probe-lr are for fine-tuning with --method lp-ft, not for --load", nil},
 		{"run --method lp-ft --probe-epochs 0", run("--method", "lp-ft", "--probe-epochs", "0"), "--probe-epochs must be at least 1, got 0", nil},
 		{"run --method lp-ft --cache-dir a file", run("--method", "lp-ft", "--cache-dir", readme), "--cache-dir " + readme + " is a regular file, not a folder", nil},
 		{"run --method lp-ft --probe-lr NaN", run("--method", "lp-ft", "--probe-lr", "NaN"), "--probe-lr must be a finite number above 0, got NaN", nil},
+		{"run --method lp-ft --resume an ft checkpoint", run("--shards", "1", "--method", "lp-ft", "--resume", ftCheckpoint), "other settings than this run asks for: method lp-ft, the checkpoint's ft (start over", nil},
+		{"run --method ft --resume an lp-ft checkpoint", run("--shards", "1", "--resume", lpftCheckpoint), "other settings than this run asks for: method ft, the checkpoint's lp-ft (start over", nil},
+		{"run --method flyp --resume an ft checkpoint", run("--shards", "1", "--method", "flyp", "--resume", ftCheckpoint), "other settings than this run asks for: method flyp, the checkpoint's ft (start over", nil},
+		{"run --resume a flyp checkpoint of before methods were recorded", run("--shards", "1", "--resume", flypCheckpoint), "method ft, the checkpoint's flyp", nil},
+		{"run --resume with another --lr and --seed", run("--shards", "1", "--resume", ftCheckpoint, "--lr", "0.01", "--seed", "3"), "asks for: --lr 0.01, the checkpoint's 0.001; --seed 3, the checkpoint's 0 (start over", nil},
+		{"run --method lp-ft --resume with another --probe-epochs", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-epochs", "7"), "asks for: --probe-epochs 7, the checkpoint's 10 (start over", nil},
+		{"run --method lp-ft --resume with another --probe-lr", run("--shards", "1", "--method", "lp-ft", "--resume", lpftCheckpoint, "--probe-lr", "0.1"), "asks for: --probe-lr 0.1, the checkpoint's 0.01 (start over", nil},
+		{"plot --group-by a field no record has", plotBy("bogus"), `--group-by "bogus": no record of ` + methodsLog + " has that field", nil},
+		{"plot --group-by a field twice", plotBy("method,method"), `--group-by lists "method" twice`, nil},
+		{"plot --group-by alpha", plotBy("alpha"), "--group-by alpha: α is what each curve runs along", nil},
+		{"plot --group-by a metric", plotBy("MNIST:top1"), `--group-by "MNIST:top1": a metric`, nil},
 		{"merge --mode model-stock with one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms1"), ten, ten2), "at least 2 fine-tuned ones, got 2 models", nil},
+		{"merge --mode model-stock with --alpha", merge("--mode", "model-stock", "--alpha", "0.3", "--out", filepath.Join(work, "ms2"), ten, ten2, tenCopy), "--alpha is not for --mode model-stock", nil},
+		{"merge --mode model-stock with --lambda", merge("--mode", "model-stock", "--lambda", "2", "--out", filepath.Join(work, "ms3"), ten, ten2, tenCopy), "--lambda is not for --mode model-stock", nil},
+		{"merge --mode model-stock with --held-out", merge("--mode", "model-stock", "--held-out", "MNIST", "--out", filepath.Join(work, "ms4"), ten, ten2, tenCopy), "--held-out is not for --mode model-stock", nil},
+		{"merge --layer-alphas empty", merge("--layer-alphas", "", "--out", filepath.Join(work, "la0"), ten, ten2), "--layer-alphas is empty", nil},
+		{"merge --mode model-stock: a fine-tuned model twice", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms5"), ten, ten2, ten2), "fine-tuned model 1 " + `"` + ten2 + `"` + " and fine-tuned model 2", nil},
+		{"merge --mode model-stock: a folder and its weights file", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms6"), ten, ten2, filepath.Join(ten2, clipmodel.WeightsFile)), "are the same weights file", nil},
+		{"merge --mode model-stock: the zero-shot model as a fine-tuned one", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms7"), ten, ten, ten2), "the zero-shot model " + `"` + ten + `"` + " and fine-tuned model 1", nil},
+		{"merge --mode model-stock: two copies of one fine-tuned model", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms8"), tenCopy, ten2, ten2Copy), "fine-tuned model 2 " + `"` + ten2Copy + `"` + " has the weights of fine-tuned model 1", nil},
+		{"merge --mode model-stock: a copy of the zero-shot model as a fine-tuned one", merge("--mode", "model-stock", "--out", filepath.Join(work, "ms9"), ten, ten2, tenCopy), "fine-tuned model 2 " + `"` + tenCopy + `"` + " has the weights of the zero-shot model", nil},
 		{"merge --layer-alphas with --alpha", merge("--alpha", "0.3", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la1"), ten, ten2), "not both", nil},
 		{"merge --layer-alphas with another mode", merge("--mode", "uniform-soup", "--layer-alphas", "*=0.5", "--out", filepath.Join(work, "la2"), ten, ten2), "--layer-alphas is for --mode interpolate", nil},
 		{"merge --layer-alphas not group=α", merge("--layer-alphas", "0.5", "--out", filepath.Join(work, "la3"), ten, ten2), `"0.5" is not group=α`, nil},
@@ -303,6 +344,40 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		}
 	}
 	return hostileRows{rows: rows}
+}
+
+// fakeCheckpoint writes dir/checkpoint_1, a checkpoint (one epoch of two steps done) of the classifier folder from
+// with the recipe r, and returns its path; its optimizer state is a placeholder (the checks under test come first).
+func fakeCheckpoint(t *testing.T, dir, from string, r wiseft.FineTuneRecipe) string {
+	ck := wiseft.CheckpointPath(dir, 1)
+	if err := os.MkdirAll(ck, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFiles(t, from, ck)
+	err := safetensors.WriteFile(filepath.Join(ck, wiseft.OptimizerFile),
+		map[string]*safetensors.Tensor{"step": safetensors.FromFloat32([]float32{2}, 1)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, _ := json.Marshal(wiseft.CheckpointState{Epoch: 1, Step: 2, StepsPerEpoch: 2, TotalSteps: 4, Recipe: r})
+	writeFile(t, filepath.Join(ck, wiseft.StateFile), string(state))
+	return ck
+}
+
+// copyFiles copies the files of folder from into folder to (created) and returns to.
+func copyFiles(t *testing.T, from, to string) string {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(to, e.Name()), string(b))
+	}
+	return to
 }
 
 // intPixels writes an inputs file whose pixel_values are integers.

@@ -161,6 +161,9 @@ func resumeCheckpoint(f runFlags) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("--resume: %w", err)
 		}
+		if err := checkResumeRecipe(f, dir, state.Recipe); err != nil {
+			return "", err
+		}
 		reportResume(dir, state)
 		return dir, nil
 	}
@@ -182,6 +185,9 @@ func resumeCheckpoint(f runFlags) (string, error) {
 	}
 	if err != nil {
 		return "", fmt.Errorf("--resume: %w", err)
+	}
+	if err := checkResumeRecipe(f, path, state.Recipe); err != nil {
+		return "", err
 	}
 	reportResume(path, state)
 	return path, nil
@@ -216,4 +222,57 @@ func takeOptionalValueFlag(args []string, name string) (rest []string, value str
 		}
 	}
 	return rest, value, set
+}
+
+// checkResumeRecipe refuses, before any work, a --resume from a checkpoint written with other settings than the
+// flags ask for: another method, another fine-tuning setting (--epochs aside) or, for LP-FT, another linear probe.
+// It names each differing setting by its flag, with this run's value and the checkpoint's.
+func checkResumeRecipe(f runFlags, path string, r wiseft.FineTuneRecipe) error {
+	cfg, probe := fineTuneConfigs(f)
+	cfg.FLYP = f.method == methodFLYP
+	var diffs []string
+	if got := r.RecipeMethod(); got != f.method {
+		diffs = append(diffs, fmt.Sprintf("method %s, the checkpoint's %s", f.method, got))
+	}
+	diffs = append(diffs, configDiffs("", cfg, r.Config)...)
+	if f.method == methodLPFT && r.Probe != nil {
+		diffs = append(diffs, configDiffs("probe-", probe, *r.Probe)...)
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return usagef("--resume: %s was trained with other settings than this run asks for: %s (start over with "+
+		"another --save, or resume with the checkpoint's settings)", path, strings.Join(diffs, "; "))
+}
+
+// configDiffs lists the settings (Epochs aside, which a resume may change) in which want differs from saved, as
+// "--flag WANT, the checkpoint's SAVED"; prefix is put before the flag names of the settings that have one
+// (LP-FT's probe: only --probe-epochs and --probe-lr are its own flags, the rest follow the fine-tuning's).
+func configDiffs(prefix string, want, saved wiseft.FineTuneConfig) []string {
+	var out []string
+	add := func(name string, w, s any) {
+		if w != s {
+			out = append(out, fmt.Sprintf("%s %v, the checkpoint's %v", name, w, s))
+		}
+	}
+	if prefix != "" {
+		add("--probe-epochs", want.Epochs, saved.Epochs)
+		add("--probe-lr", want.LR, saved.LR)
+		want.Epochs, want.LR = saved.Epochs, saved.LR
+		if want != saved {
+			out = append(out, "the linear probe's other settings")
+		}
+		return out
+	}
+	add("--batch-size", want.BatchSize, saved.BatchSize)
+	add("--lr", want.LR, saved.LR)
+	add("--wd", want.WeightDecay, saved.WeightDecay)
+	add("--warmup_length", want.WarmupSteps, saved.WarmupSteps)
+	add("--ls", want.LabelSmoothing, saved.LabelSmoothing)
+	add("gradient clipping", want.GradClipNorm, saved.GradClipNorm)
+	add("--seed", want.Seed, saved.Seed)
+	add("--freeze-encoder", want.FreezeEncoder, saved.FreezeEncoder)
+	add("--bf16", want.BF16, saved.BF16)
+	add("--shards", want.Shards, saved.Shards)
+	return out
 }

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,10 +61,23 @@ func runMerge(args []string) error {
 	default:
 		return usagef("unknown --mode %s: interpolate, task-vector, uniform-soup, greedy-soup or model-stock", quoteValue(*mode))
 	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if *mode == "model-stock" {
+		// Model Stock's ratios come from the models themselves: these flags would change nothing.
+		for _, name := range []string{"alpha", "lambda", "layer-alphas", "allow-extrapolation", "held-out",
+			"data-location", "eval-limit"} {
+			if given[name] {
+				return usagef("--%s is not for --mode model-stock, whose ratios come from the models' angles", name)
+			}
+		}
+	}
+	if given["layer-alphas"] && strings.TrimSpace(*layerAlphas) == "" {
+		return usagef("--layer-alphas is empty: give group=α pairs (\"head=1,*=0.5\"), or --alpha for one α")
+	}
 	var profile wiseft.LayerAlphas
 	if *layerAlphas != "" {
-		alphaSet := false
-		fs.Visit(func(fl *flag.Flag) { alphaSet = alphaSet || fl.Name == "alpha" })
+		alphaSet := given["alpha"]
 		switch {
 		case *mode != "interpolate":
 			return usagef("--layer-alphas is for --mode interpolate, not %s", *mode)
@@ -95,6 +110,11 @@ func runMerge(args []string) error {
 			return fmt.Errorf("model: %w", err)
 		}
 		inputs = append(inputs, modelInputs("model", p)...)
+	}
+	if *mode == "model-stock" {
+		if err := distinctStockFiles(models); err != nil {
+			return err
+		}
 	}
 	if *mode == "greedy-soup" && *dataLoc != "" {
 		inputs = append(inputs, ioPath{flag: "data-location", path: *dataLoc, dir: true})
@@ -135,6 +155,9 @@ func runMerge(args []string) error {
 	case "greedy-soup":
 		merged, err = greedySoup(loaded, weights, *heldOut, *dataLoc, *evalLimit)
 	case "model-stock":
+		if err = distinctStockModels(models, weights); err != nil {
+			return err
+		}
 		var ratios []wiseft.StockRatio
 		if merged, ratios, err = wiseft.ModelStock(weights[0], weights[1:]); err == nil {
 			printStockRatios(ratios)
@@ -204,4 +227,74 @@ func printStockRatios(ratios []wiseft.StockRatio) {
 		s := groups[g]
 		fmt.Fprintf(stdout, "  %-20s %.4f  (%.4f–%.4f, %d tensors)\n", g, s.sum/float64(s.n), s.lo, s.hi, s.n)
 	}
+}
+
+// stockWeightsFile is the weights file a model argument names: the file itself, or a folder's model.safetensors.
+func stockWeightsFile(p string) string {
+	if st, err := os.Stat(p); err == nil && st.IsDir() {
+		return filepath.Join(p, clipmodel.WeightsFile)
+	}
+	return p
+}
+
+// stockModelName names model i of Model Stock's arguments (the zero-shot one first) in an error.
+func stockModelName(models []string, i int) string {
+	if i == 0 {
+		return "the zero-shot model " + quoteValue(models[0])
+	}
+	return fmt.Sprintf("fine-tuned model %d %s", i, quoteValue(models[i]))
+}
+
+// distinctStockFiles refuses, before a model is read, a weights file given twice to Model Stock (the same path
+// spelled twice, a folder and its model.safetensors, a link): the angle between a model and itself makes every
+// ratio t 1, and a fine-tuned model that is the zero-shot one makes it 0.
+func distinctStockFiles(models []string) error {
+	infos := make([]os.FileInfo, len(models))
+	for i, p := range models {
+		st, err := os.Stat(stockWeightsFile(p))
+		if err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		infos[i] = st
+		for j := range i {
+			if os.SameFile(infos[j], st) {
+				return usagef("--mode model-stock: %s and %s are the same weights file: Model Stock needs the zero-shot "+
+					"model and distinct fine-tuned ones", stockModelName(models, j), stockModelName(models, i))
+			}
+		}
+	}
+	return nil
+}
+
+// distinctStockModels refuses Model Stock's models whose weights are the same bit for bit (copies of one model):
+// two such fine-tuned models make every ratio t 1, a fine-tuned model equal to the zero-shot one makes it 0.
+func distinctStockModels(models []string, weights []clipmodel.Weights) error {
+	for i := 1; i < len(weights); i++ {
+		for j := range i {
+			if bitIdentical(weights[j], weights[i]) {
+				return usagef("--mode model-stock: %s has the weights of %s: Model Stock needs the zero-shot model and "+
+					"distinct fine-tuned ones", stockModelName(models, i), stockModelName(models, j))
+			}
+		}
+	}
+	return nil
+}
+
+// bitIdentical reports whether a and b hold the same tensors, bit for bit.
+func bitIdentical(a, b clipmodel.Weights) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, t := range a {
+		u := b[name]
+		if u == nil || len(u.Data) != len(t.Data) || !slices.Equal(u.Shape, t.Shape) {
+			return false
+		}
+		for k := range t.Data {
+			if math.Float32bits(t.Data[k]) != math.Float32bits(u.Data[k]) {
+				return false
+			}
+		}
+	}
+	return true
 }

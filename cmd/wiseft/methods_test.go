@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,6 +42,17 @@ func TestMethodsEndToEnd(t *testing.T) {
 		if !strings.Contains(stderr, method+": fine-tuned 1 epochs") {
 			t.Errorf("run --method %s does not say the method:\n%s", method, stderr)
 		}
+	}
+	// The lp-ft checkpoint resumes with the same flags (no step left), and not as another method or probe.
+	lpArgs := append([]string{"run", "--method", "lp-ft", "--save", saves["lp-ft"], "--probe-epochs", "2"}, common...)
+	lpArgs = slices.DeleteFunc(lpArgs, func(a string) bool { return a == "--results-db" || a == db })
+	if _, stderr, code := run(t, append(lpArgs, "--resume")...); code != 0 || !strings.Contains(stderr, "resuming from") {
+		t.Errorf("lp-ft --resume with its own flags: exit %d:\n%s", code, stderr)
+	}
+	lpArgs[2] = "ft"
+	if _, stderr, code := run(t, append(slices.Delete(lpArgs, 5, 7), "--resume")...); code != 2 ||
+		!strings.Contains(stderr, "method ft, the checkpoint's lp-ft") || strings.Contains(stderr, "zero-shot head") {
+		t.Errorf("ft --resume of an lp-ft checkpoint: exit %d:\n%s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(saves["lp-ft"], "probe", clipmodel.WeightsFile)); err != nil {
 		t.Errorf("LP-FT's probe is not saved: %v", err)

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/wiseft/figures"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
@@ -28,6 +31,23 @@ func runPlot(args []string) error {
 	if *db == "" || *save == "" {
 		return usagef("--results-db and --save are required")
 	}
+	keys := splitList(*groupBy)
+	if len(keys) == 0 {
+		return usagef("--group-by is empty")
+	}
+	for i, k := range keys {
+		switch {
+		case slices.Contains(keys[:i], k):
+			return usagef("--group-by lists %s twice", quoteValue(k))
+		case k == results.AlphaKey:
+			return usagef("--group-by %s: α is what each curve runs along, not what tells curves apart", k)
+		case strings.Contains(k, ":"):
+			return usagef("--group-by %s: a metric (<dataset>:<metric>) differs at every α, so it cannot tell curves "+
+				"apart", quoteValue(k))
+		}
+	}
+	explicitKeys := false
+	fs.Visit(func(fl *flag.Flag) { explicitKeys = explicitKeys || fl.Name == "group-by" })
 	if err := checkOutputs([]ioPath{{flag: "save", path: *save, kind: outFilesDir}},
 		[]ioPath{{flag: "results-db", path: *db}}, *overwrite); err != nil {
 		return err
@@ -58,9 +78,15 @@ func runPlot(args []string) error {
 	if len(shifts) == 0 {
 		return usagef("no shift datasets to plot against %s", idName)
 	}
-	keys := splitList(*groupBy)
-	if len(keys) == 0 {
-		return usagef("--group-by is empty")
+	if explicitKeys {
+		for _, k := range keys {
+			if k == results.MethodKey { // a record without one ran end-to-end fine-tuning
+				continue
+			}
+			if !slices.ContainsFunc(recs, func(r results.Record) bool { _, ok := r[k]; return ok }) {
+				return usagef("--group-by %s: no record of %s has that field", quoteValue(k), *db)
+			}
+		}
 	}
 	curves, err := results.Curves(recs, keys...)
 	if err != nil {
@@ -69,6 +95,11 @@ func runPlot(args []string) error {
 	paths, err := savePlots(curves, idName, shifts, *save)
 	if err != nil {
 		return err
+	}
+	if *overwrite {
+		if err := removeStaleFigures(*save, paths); err != nil {
+			return err
+		}
 	}
 	for _, p := range paths {
 		fmt.Fprintln(stdout, p)
@@ -92,4 +123,38 @@ func recordList(r results.Record, key string) []string {
 		out = splitList(v)
 	}
 	return out
+}
+
+// removeStaleFigures removes, from a --save folder just written with --overwrite, the figures of an earlier plot
+// that this one did not write again (e.g. alpha-<run>.svg of another grouping beside the new alpha.svg): files
+// named as the plot command names its figures, <dataset>, average, alpha or alpha-<run>, with .svg or .png.
+// Every other file is left alone.
+func removeStaleFigures(dir string, written []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	kept := map[string]bool{}
+	for _, w := range written {
+		kept[filepath.Base(w)] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		ext := filepath.Ext(name)
+		if !e.Type().IsRegular() || (ext != ".svg" && ext != ".png") || kept[name] {
+			continue
+		}
+		base := strings.TrimSuffix(name, ext)
+		ours := base == "alpha" || strings.HasPrefix(base, "alpha-") || base == figures.AverageName ||
+			slices.ContainsFunc(datasets.Names(), func(d string) bool { return figures.FileName(d) == base })
+		if !ours {
+			continue
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "wiseft plot: removed %s, a figure of an earlier plot\n", path)
+	}
+	return nil
 }

@@ -347,12 +347,7 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 		fmt.Fprintf(os.Stderr, "zero-shot head: %d of %d prompts are longer than the model's %d-token context and were cut (e.g. %q)\n",
 			len(long), len(train.ClassNames())*len(ts), m.Config.Text.ContextLength, long[0])
 	}
-	cfg := wiseft.DefaultFineTuneConfig() // zero means zero in it: --wd 0 and --warmup-length 0 are off
-	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
-	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
-	cfg.Shards, cfg.BF16 = f.shards, f.bf16
-	probeCfg := cfg
-	probeCfg.Epochs, probeCfg.LR, probeCfg.FreezeEncoder = f.probeEpochs, f.probeLR, true
+	cfg, probeCfg := fineTuneConfigs(f)
 	run := wiseft.TrainRun{CheckpointDir: filepath.Join(f.save, "checkpoints"), CacheDir: f.cacheDir,
 		ResumeFrom: resumeFrom, Progress: wiseft.TerminalProgress(os.Stderr, f.progressEvery), Workers: f.workers,
 		Devices: f.devices, AfterEpoch: afterEpoch, OnSkip: skips.add}
@@ -383,6 +378,18 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	fmt.Fprintf(os.Stderr, "%s: fine-tuned %d epochs on %d images of %s in %.0fs, saved to %s\n", f.method, f.epochs, train.Len(),
 		train.Name(), time.Since(start).Seconds(), filepath.Join(f.save, "finetuned"))
 	return zs, ft, nil
+}
+
+// fineTuneConfigs are the settings the flags ask for: of the fine-tuning, and of LP-FT's linear probe (FLYP is
+// set by wiseft.FLYP itself).
+func fineTuneConfigs(f runFlags) (cfg, probe wiseft.FineTuneConfig) {
+	cfg = wiseft.DefaultFineTuneConfig() // zero means zero in it: --wd 0 and --warmup-length 0 are off
+	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = f.epochs, f.batchSize, f.lr, f.wd, f.warmup
+	cfg.LabelSmoothing, cfg.Seed, cfg.FreezeEncoder = f.ls, f.seed, f.freezeEncoder
+	cfg.Shards, cfg.BF16 = f.shards, f.bf16
+	probe = cfg
+	probe.Epochs, probe.LR, probe.FreezeEncoder = f.probeEpochs, f.probeLR, true
+	return cfg, probe
 }
 
 // loadPair opens the two classifiers of --load; class names come from the training or first evaluation dataset.

@@ -126,6 +126,8 @@ func checkMethod(f runFlags) error {
 		return usagef("--freeze-encoder trains the linear classifier; --method %s fine-tunes end to end", f.method)
 	case f.method == methodFLYP && f.ls != 0:
 		return usagef("--ls is label smoothing of the cross-entropy; --method flyp trains on the contrastive loss")
+	case f.load != "" && (f.given["probe-epochs"] || f.given["probe-lr"]):
+		return usagef("--probe-epochs and --probe-lr are for fine-tuning with --method lp-ft, not for --load")
 	case f.method != methodLPFT && f.load == "" && (f.given["probe-epochs"] || f.given["probe-lr"]):
 		return usagef("--probe-epochs and --probe-lr are for --method lp-ft")
 	case f.method == methodLPFT && f.probeEpochs < 1:

@@ -96,12 +96,19 @@ func (c Curve) Datasets() []string {
 	return out
 }
 
+// MethodKey is the record field naming how the fine-tuned endpoint was made; DefaultMethod is what a record
+// without it ran (records written before methods existed): end-to-end fine-tuning.
+const (
+	MethodKey     = "method"
+	DefaultMethod = "ft"
+)
+
 // Curves groups the records that have a numeric α into curves by the values of groupKeys, in order of first
 // appearance (no keys: all records form one curve); a record's "<dataset>:output_ensemble_top1" values go to
 // the curve's Outputs. Within a curve a later record replaces an earlier one with
 // the same α. Labels name the key values that differ between curves; a single curve is "WiSE-FT" (with the
 // model's name when "model" is a group key). Records without a numeric α are ignored; it is an error if none has
-// one.
+// one. A record without a "method" groups as DefaultMethod.
 func Curves(recs []Record, groupKeys ...string) ([]Curve, error) {
 	type group struct {
 		vals  []string
@@ -118,6 +125,9 @@ func Curves(recs []Record, groupKeys ...string) ([]Curve, error) {
 		vals := make([]string, len(groupKeys))
 		for i, k := range groupKeys {
 			vals[i] = fieldString(r[k])
+			if k == MethodKey && vals[i] == "" {
+				vals[i] = DefaultMethod // written before methods were recorded: end-to-end fine-tuning ran
+			}
 		}
 		id := strings.Join(vals, "\x00")
 		g := index[id]

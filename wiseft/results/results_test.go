@@ -278,3 +278,22 @@ func TestDatasets(t *testing.T) {
 		t.Error("Metric of missing dataset ok")
 	}
 }
+
+// TestCurvesMissingMethodIsFT: records without a method (written before methods were recorded) group with the
+// method "ft" records, and beside another method the curve is labelled ft.
+func TestCurvesMissingMethodIsFT(t *testing.T) {
+	recs := []Record{
+		{"alpha": 0.0, "MNIST:top1": 0.5}, {"alpha": 1.0, "method": "ft", "MNIST:top1": 0.9},
+		{"alpha": 0.0, "method": "lp-ft", "MNIST:top1": 0.5}, {"alpha": 1.0, "method": "lp-ft", "MNIST:top1": 0.95},
+	}
+	curves, err := Curves(recs, MethodKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(curves) != 2 || curves[0].Label != "ft" || curves[1].Label != "lp-ft" {
+		t.Fatalf("curves %+v, want ft (α 0 and 1) and lp-ft", curves)
+	}
+	if len(curves[0].Alphas) != 2 || curves[0].Top1["MNIST"][1] != 0.9 {
+		t.Errorf("the ft curve %+v does not join the records with and without a method", curves[0])
+	}
+}
