@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
 	"github.com/gowiseft/wiseft/wiseft"
@@ -218,5 +219,54 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	if _, err := wiseft.VerifyCheckpoint(torn); err != nil {
 		t.Errorf("checkpoint_2 was not rewritten: %v", err)
+	}
+}
+
+// TestSecondSignalQuitsAtOnce sends SIGTERM twice, 50 ms apart, during a fine-tuning step of the shipped model
+// (a step of batch 128 takes longer than that): the first asks for a stop after the step, the second must end the
+// process at once with its own line and a non-zero status, keeping what was written.
+func TestSecondSignalQuitsAtOnce(t *testing.T) {
+	data := dataOrSkip(t)
+	model, err := filepath.Abs("../../world/model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(binary, "run", "--model", model, "--train-dataset", "MNIST", "--eval-datasets", "MNIST",
+		"--data-location", data, "--epochs", "1", "--batch-size", "128", "--train-limit", "6400", "--eval-limit", "8",
+		"--alpha", "1", "--progress-every", "0", "--save", save)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(pipe)
+	signalled := false
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if m := progressLine.FindStringSubmatch(sc.Text()); m != nil && !signalled {
+			signalled = true
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond)
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !signalled || !ok || ee.ExitCode() == 0 {
+		t.Fatalf("signalled %v, wait %v; want a non-zero exit. stderr:\n%s", signalled, err, strings.Join(lines, "\n"))
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, "second SIGTERM: quitting now") {
+		t.Errorf("last line %q, want the second signal's", last)
+	}
+	if _, err := os.Stat(filepath.Join(save, "zeroshot", "model.safetensors")); err != nil {
+		t.Errorf("the zero-shot classifier written before the signals: %v", err)
 	}
 }
