@@ -269,7 +269,8 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 	}
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: e.batch, Transform: e.transform, Workers: e.decoders,
+	batch := e.passBatch(len(indices))
+	loader, err := pipeline.New(ds, pipeline.Config{BatchSize: batch, Transform: e.transform, Workers: e.decoders,
 		Indices: indices, Prefetch: e.workers + 1})
 	if err != nil {
 		return nil, err
@@ -313,10 +314,10 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 				if !ok {
 					return
 				}
-				// Every batch is padded with zero rows to the compiled batch size.
-				pixels := b.Pixels[:e.batch*per]
+				// Every batch is padded with zero rows to the pass's batch size.
+				pixels := b.Pixels[:batch*per]
 				clear(pixels[b.N*per:])
-				in := tensors.FromFlatDataAndDimensions(pixels, e.batch, v.Channels, v.ImageSize, v.ImageSize)
+				in := tensors.FromFlatDataAndDimensions(pixels, batch, v.Channels, v.ImageSize, v.ImageSize)
 				loader.Recycle(b)
 				out := make([][]Prediction, len(points))
 				raw := map[int][]float32{}
@@ -377,6 +378,19 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 			res.skips.count, res.skips.first[0])
 	}
 	return res, nil
+}
+
+// passBatch is the batch size of a pass over n examples. A set too small to give every worker a full batch of the
+// compiled size is split into one batch per worker instead (rounded up to a multiple of 32, so that at most nine
+// more programs are compiled for all set sizes): 300 images on two workers run as two batches of 160, not one of
+// 256 and one of 44 padded to 256 while the second worker waits. Each row's logits do not depend on the batch size
+// (TestPassBatchDoesNotChangeResults), so neither do the results.
+func (e *engine) passBatch(n int) int {
+	if n >= e.workers*e.batch {
+		return e.batch
+	}
+	per := (n + e.workers - 1) / e.workers
+	return min(e.batch, e.devices.RoundBatch((per+31)/32*32))
 }
 
 // run executes the program once and returns the logits [batch, classes] on the host.
