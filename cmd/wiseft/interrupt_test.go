@@ -25,6 +25,12 @@ var progressLine = regexp.MustCompile(`^epoch (\d+)/\d+ step (\d+)/\d+ `)
 // (1-based epoch, global step); it returns standard error and the exit status (-1 when killed by a signal).
 func runUntil(t *testing.T, when func(epoch, step int) bool, sig syscall.Signal, args ...string) (stderr []string, code int, signalled bool) {
 	t.Helper()
+	return runUntilSignals(t, when, []syscall.Signal{sig}, args...)
+}
+
+// runUntilSignals is runUntil sending each of sigs in turn, 50 ms apart.
+func runUntilSignals(t *testing.T, when func(epoch, step int) bool, sigs []syscall.Signal, args ...string) (stderr []string, code int, signalled bool) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -43,8 +49,13 @@ func runUntil(t *testing.T, when func(epoch, step int) bool, sig syscall.Signal,
 			epoch, _ := strconv.Atoi(m[1])
 			step, _ := strconv.Atoi(m[2])
 			if when(epoch, step) {
-				if err := cmd.Process.Signal(sig); err != nil {
-					t.Fatal(err)
+				for i, sig := range sigs {
+					if i > 0 {
+						time.Sleep(50 * time.Millisecond)
+					}
+					if err := cmd.Process.Signal(sig); err != nil {
+						t.Fatal(err)
+					}
 				}
 				signalled = true
 			}
@@ -232,36 +243,12 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	save := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(binary, "run", "--model", model, "--train-dataset", "MNIST", "--eval-datasets", "MNIST",
-		"--data-location", data, "--epochs", "1", "--batch-size", "128", "--train-limit", "6400", "--eval-limit", "8",
-		"--alpha", "1", "--progress-every", "0", "--save", save)
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	sc := bufio.NewScanner(pipe)
-	signalled := false
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if m := progressLine.FindStringSubmatch(sc.Text()); m != nil && !signalled {
-			signalled = true
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(50 * time.Millisecond)
-			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	ee, ok := err.(*exec.ExitError)
-	if !signalled || !ok || ee.ExitCode() == 0 {
-		t.Fatalf("signalled %v, wait %v; want a non-zero exit. stderr:\n%s", signalled, err, strings.Join(lines, "\n"))
+	lines, code, signalled := runUntilSignals(t, func(int, int) bool { return true },
+		[]syscall.Signal{syscall.SIGTERM, syscall.SIGTERM}, "run", "--model", model, "--train-dataset", "MNIST",
+		"--eval-datasets", "MNIST", "--data-location", data, "--epochs", "1", "--batch-size", "128",
+		"--train-limit", "6400", "--eval-limit", "8", "--alpha", "1", "--progress-every", "0", "--save", save)
+	if !signalled || code == 0 {
+		t.Fatalf("signalled %v, exit %d; want a non-zero exit. stderr:\n%s", signalled, code, strings.Join(lines, "\n"))
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, "second SIGTERM: quitting now") {
 		t.Errorf("last line %q, want the second signal's", last)
