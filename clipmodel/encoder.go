@@ -56,6 +56,7 @@ func NewEncoderOn(b backends.Backend, m *Model) (*Encoder, error) {
 		return nil, err
 	}
 	e := &Encoder{Config: m.Config, BatchSize: 32, backend: b, ctx: context.New()}
+	SetForwardOnly(e.ctx, b)
 	if err := SetWeightsOn(e.ctx, b, m.Weights); err != nil {
 		return nil, err
 	}

@@ -40,19 +40,30 @@ func (c Config) VisionTower(ctx *context.Context, pixels *Node, trace TraceFn) *
 	emb = toFloat32(emb)
 	cls := BroadcastToDims(Reshape(Param(ctx, g, "vision_model.embeddings.class_embedding"), 1, 1, v.Width), batch, 1, v.Width)
 	x := Concatenate([]*Node{cls, emb}, 1)
-	x = Add(x, InsertAxes(Param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0))
+	pos := InsertAxes(Param(ctx, g, "vision_model.embeddings.position_embedding.weight"), 0)
+	x = Add(x, bcast(ctx, pos, x.Shape().Dimensions))
 	trace.emit("vision_embeddings", x)
 	x = layerNorm(ctx, x, "vision_model.pre_layrnorm", v.LayerNormEps)
 	trace.emit("vision_pre_layrnorm", x)
+	// A forward-only program with nothing traced computes the last layer at the class token only.
+	firstOnly := trace == nil && context.GetParamOr(ctx, ForwardOnlyParam, false)
+	var pooled *Node
 	for i := 0; i < v.Layers; i++ {
-		x = encoderLayer(ctx, x, fmt.Sprintf("vision_model.encoder.layers.%d", i), v.TowerConfig, false)
+		prefix := fmt.Sprintf("vision_model.encoder.layers.%d", i)
+		if firstOnly && i == v.Layers-1 {
+			pooled = Reshape(encoderLayerFirst(ctx, x, prefix, v.TowerConfig), batch, v.Width)
+			break
+		}
+		x = encoderLayer(ctx, x, prefix, v.TowerConfig, false)
 		trace.emit(fmt.Sprintf("vision_layer_%d", i), x)
 	}
-	trace.emit("vision_last_hidden_state", x)
-	// The class token, selected by a one-hot product (Slice has no gradient on SimpleGo).
-	first := OneHot(Const(g, []int32{0}), x.Shape().Dimensions[1], x.DType()) // [1, tokens]
-	pooled := DotGeneral(x, []int{1}, nil, first, []int{1}, nil)              // [batch, width, 1]
-	pooled = Reshape(pooled, batch, v.Width)
+	if pooled == nil {
+		trace.emit("vision_last_hidden_state", x)
+		// The class token, selected by a one-hot product (Slice has no gradient on SimpleGo).
+		first := OneHot(Const(g, []int32{0}), x.Shape().Dimensions[1], x.DType()) // [1, tokens]
+		pooled = DotGeneral(x, []int{1}, nil, first, []int{1}, nil)               // [batch, width, 1]
+		pooled = Reshape(pooled, batch, v.Width)
+	}
 	pooled = layerNorm(ctx, pooled, "vision_model.post_layernorm", v.LayerNormEps)
 	trace.emit("vision_pooled", pooled)
 	return pooled
@@ -93,7 +104,7 @@ func (c Config) TextTower(ctx *context.Context, ids *Node, trace TraceFn) *Node 
 	if tokens < t.ContextLength {
 		pos = Slice(pos, AxisRange(0, tokens))
 	}
-	x = Add(x, InsertAxes(pos, 0))
+	x = Add(x, bcast(ctx, InsertAxes(pos, 0), x.Shape().Dimensions))
 	trace.emit("text_embeddings", x)
 	for i := 0; i < t.Layers; i++ {
 		x = encoderLayer(ctx, x, fmt.Sprintf("text_model.encoder.layers.%d", i), t.TowerConfig, true)

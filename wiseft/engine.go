@@ -143,6 +143,8 @@ func newEngine(spec engineSpec) (*engine, error) {
 			clipmodel.SetWeightsUnder(e.ctx, fisher1Scope, classifierWeights(spec.fisher1))
 		}
 	}
+	// A forward-only program: the same outputs for less work (see clipmodel.SetForwardOnly).
+	clipmodel.SetForwardOnly(e.ctx, backend)
 	cfg := m.Config
 	e.exec, err = mlctx.NewExec(backend, e.ctx.Reuse(), func(ctx *mlctx.Context, pixels, coefs *graph.Node) *graph.Node {
 		e.compiles.Add(1)
