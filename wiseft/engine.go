@@ -383,16 +383,17 @@ func (e *engine) pass(ctx context.Context, ds datasets.Dataset, indices []int, p
 }
 
 // passBatch is the batch size of a pass over n examples. A set too small to give every worker a full batch of the
-// compiled size is split into one batch per worker instead (rounded up to a multiple of 32, so that at most nine
-// more programs are compiled for all set sizes): 300 images on two workers run as two batches of 160, not one of
-// 256 and one of 44 padded to 256 while the second worker waits. Each row's logits do not depend on the batch size
-// (TestPassBatchDoesNotChangeResults), so neither do the results.
+// compiled size is split into one batch per worker instead, rounded up to a multiple of 8 (at most 31 more
+// programs for all set sizes at the default batch of 256): 300 images on two workers run as two batches of 152 (4
+// padding rows; a multiple of 32 padded 20), not one of 256 and one of 44 padded to 256 while the second worker
+// waits. Each row's logits do not depend on the batch size (TestPassBatchDoesNotChangeResults), so
+// neither do the results.
 func (e *engine) passBatch(n int) int {
 	if n >= e.workers*e.batch {
 		return e.batch
 	}
 	per := (n + e.workers - 1) / e.workers
-	return min(e.batch, e.devices.RoundBatch((per+31)/32*32))
+	return min(e.batch, e.devices.RoundBatch((per+7)/8*8))
 }
 
 // run executes the program once and returns the logits [batch, classes] on the host.

@@ -8,7 +8,7 @@ import (
 // TestPassBatchDoesNotChangeResults: a set smaller than a full batch per worker is split into one batch per worker
 // (passBatch), so the batch a row runs in depends on the worker count; each example's prediction and softmax must
 // not, bit for bit. 70 examples on the compiled batch of 64: one worker runs batches of 64 and 6 (padded to 64),
-// two run 35-example batches padded to 64 (the split does not go below a multiple of 32), three run batches of 32.
+// two run 35-example batches padded to 40 (a multiple of 8), three run batches of 24.
 func TestPassBatchDoesNotChangeResults(t *testing.T) {
 	zs := randomClassifier(t, 4, 61)
 	ft := finetuned(zs, 62, 0.5)
@@ -19,7 +19,7 @@ func TestPassBatchDoesNotChangeResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, wantBatch := sw.e.passBatch(ds.Len()), map[int]int{1: 64, 2: 64, 3: 32}[workers]; got != wantBatch {
+		if got, wantBatch := sw.e.passBatch(ds.Len()), map[int]int{1: 64, 2: 40, 3: 24}[workers]; got != wantBatch {
 			t.Errorf("%d workers: batch %d, want %d", workers, got, wantBatch)
 		}
 		r, err := sw.e.pass(context.Background(), ds, nil, []point{alphaPoint(0.4)}, true, nil, nil)
