@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -89,6 +90,14 @@ func mainWithCode(args []string) (code int) {
 			fmt.Fprintf(os.Stderr, "wiseft %s: %s\n", args[0], limitLine(oneLine(err.Error())))
 			return 2
 		}
+	}
+	if path := os.Getenv(CPUProfileEnv); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "wiseft %s: %s: %s\n", args[0], CPUProfileEnv, limitLine(oneLine(err.Error())))
+			return 2
+		}
+		defer stop()
 	}
 	if err := cmd.run(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -262,4 +271,26 @@ func parseFlags(fs *flag.FlagSet, args []string, multi map[string]*[]string) ([]
 		positional = append(positional, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
+}
+
+// CPUProfileEnv names a file to which a command writes its CPU profile (for go tool pprof). The file must not exist:
+// a profile never replaces a file.
+const CPUProfileEnv = "WISEFT_CPUPROFILE"
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "wiseft: %s: %v\n", CPUProfileEnv, err)
+		}
+	}, nil
 }
