@@ -126,7 +126,9 @@ func (e *Encoder) SetWeights(w Weights) error {
 	return SetWeightsOn(e.ctx, e.backend, w)
 }
 
-// Context is the GoMLX context holding the encoder's weights, for building further graphs on them.
+// Context is the GoMLX context holding the encoder's weights, for building further forward-only graphs on them:
+// it is marked with SetForwardOnly, so a graph that takes gradients needs a context of its own (SetWeights on a
+// new one).
 func (e *Encoder) Context() *context.Context { return e.ctx }
 
 // LogitScale returns exp(logit_scale).
