@@ -157,6 +157,9 @@ func newEngine(spec engineSpec) (*engine, error) {
 		return nil, err
 	}
 	devices.Configure(e.exec, 1)
+	// One program per batch size a pass can use (passBatch: multiples of 8 up to the batch), beyond GoMLX's default
+	// cache of 32 programs when the batch exceeds 256.
+	e.exec.SetMaxCache(batch/8 + 2)
 	v := cfg.Vision
 	zeros := tensors.FromFlatDataAndDimensions(make([]float32, batch*tf.Len()), batch, v.Channels, v.ImageSize, v.ImageSize)
 	if err := e.exec.PreCompile(zeros, pointTensor(point{1, 0, 1})); err != nil {

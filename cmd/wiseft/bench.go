@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -223,6 +224,8 @@ func runBenchChild(spec string, d time.Duration) (benchResult, error) {
 	}
 	cmd := exec.Command(self, "bench", "--child", "--cases", spec, "--time", d.String())
 	cmd.Stderr = os.Stderr
+	// The parent holds the CPU profile (if any); a child given the same path would refuse it as existing.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, CPUProfileEnv+"=") })
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return benchResult{}, err
