@@ -11,6 +11,7 @@ Random weights: speed does not depend on their values. Prints one JSON object pe
 
     python3 scripts/torch_vit_bench.py --device cuda --cases forward:1,forward:256,forward:256:bf16,train:128
     python3 scripts/torch_vit_bench.py --device cpu --arch tiny --cases forward:2,train:4 --time 0
+    python3 scripts/torch_vit_bench.py --device cpu --arch world --cases train:128 --threads 1 --time 5
 """
 import argparse
 import json
@@ -29,6 +30,8 @@ ARCHS = {
     "ViT-B/16": (224, 16, 768, 12, 12, 3072, 512),
     "ViT-L/14": (224, 14, 1024, 24, 16, 4096, 768),
     "tiny": (64, 16, 64, 2, 2, 256, 64),
+    # The shipped world's small CLIP (world.TinyConfig): the peer of `wiseft bench`'s train:BATCH on that model.
+    "world": (28, 7, 64, 3, 4, 256, 64),
 }
 
 
