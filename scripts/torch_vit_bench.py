@@ -91,8 +91,9 @@ def sync(device):
 
 def run_case(spec, arch, device, min_time):
     parts = spec.split(":")
-    kind, batch, opts = parts[0], int(parts[1]), set(parts[2:])
-    if kind not in ("forward", "train") or not opts <= {"bf16", "tf32"}:
+    kind, opts = parts[0], set(parts[2:])
+    batch = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    if kind not in ("forward", "train") or batch < 1 or not opts <= {"bf16", "tf32"}:
         raise SystemExit(f"bad case {spec!r}: want forward:BATCH[:bf16][:tf32] or train:BATCH[:bf16][:tf32]")
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = "tf32" in opts
