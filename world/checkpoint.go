@@ -26,6 +26,8 @@ type PretrainRecipe struct {
 	WarmupSteps       int     `json:"warmup_steps"`
 	Merges            int     `json:"merges"`
 	Seed              uint64  `json:"seed"`
+	InitFrom          string  `json:"init_from,omitempty"`
+	StyledHandwriting float64 `json:"styled_handwriting,omitempty"`
 }
 
 // Recipe returns the trajectory-deciding settings of c.
@@ -33,7 +35,7 @@ func (c PretrainConfig) Recipe() PretrainRecipe {
 	return PretrainRecipe{
 		Pairs: c.Corpus.Pairs, CorpusSeed: c.Corpus.Seed, HandwritingWeight: c.Corpus.HandwritingWeight,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR, WeightDecay: c.WeightDecay, WarmupSteps: c.WarmupSteps,
-		Merges: c.Merges, Seed: c.Seed,
+		Merges: c.Merges, Seed: c.Seed, InitFrom: c.InitFrom, StyledHandwriting: c.Corpus.StyledHandwriting,
 	}
 }
 

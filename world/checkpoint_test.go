@@ -3,6 +3,7 @@ package world
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,60 @@ func TestPretrainFollowsShippedLog(t *testing.T) {
 	t.Logf("step 50: %s", got)
 	if got != want {
 		t.Errorf("step 50 of the shipped recipe:\n got  %q\n want %q (world/PRETRAIN_LOG.txt)", got, want)
+	}
+}
+
+// TestPretrainInitFrom: a run with InitFrom starts from that model's weights, not the seed's random ones. With a
+// learning rate of 1e-12 and no weight decay, two steps move no weight by more than 1e-6, so the run ends where
+// its starting model was; the same run from scratch ends at the random initialisation, far from it. A starting
+// folder that holds no model is refused.
+func TestPretrainInitFrom(t *testing.T) {
+	data := dataDir(t)
+	base := DefaultPretrainConfig()
+	base.Corpus = CorpusConfig{Pairs: 64, Seed: 1, HandwritingWeight: 0.05, DataLocation: data}
+	base.Epochs, base.BatchSize, base.WarmupSteps = 1, 32, 0
+	start := filepath.Join(t.TempDir(), "start")
+	if _, err := Pretrain(context.Background(), base, PretrainRun{Out: start}); err != nil {
+		t.Fatal(err)
+	}
+	init, err := clipmodel.Load(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	still := base
+	still.LR, still.WeightDecay, still.Corpus.Seed, still.Seed = 1e-12, 0, 2, 2 // another initialisation
+	fromScratch, err := Pretrain(context.Background(), still, PretrainRun{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	still.InitFrom = start
+	continued, err := Pretrain(context.Background(), still, PretrainRun{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxDiff := func(a, b clipmodel.Weights) (worst float64, where string) {
+		for name, w := range a {
+			for i, v := range w.Data {
+				if d := math.Abs(float64(v - b[name].Data[i])); d > worst {
+					worst, where = d, name
+				}
+			}
+		}
+		return worst, where
+	}
+	if d, name := maxDiff(continued.Weights, init.Weights); d > 1e-6 {
+		t.Errorf("continued from %s, %s moved by %g at a learning rate of 1e-12", start, name, d)
+	}
+	if d, _ := maxDiff(fromScratch.Weights, init.Weights); d < 1e-2 {
+		t.Errorf("the run from scratch ends within %g of the starting model: the check cannot tell them apart", d)
+	}
+	if still.Recipe() == base.Recipe() || still.Recipe().InitFrom != start {
+		t.Errorf("the recipe does not record the starting model: %+v", still.Recipe())
+	}
+
+	still.InitFrom = t.TempDir()
+	if _, err := Pretrain(context.Background(), still, PretrainRun{}); err == nil || !strings.Contains(err.Error(), "start from") {
+		t.Errorf("starting from an empty folder: err = %v, want a refusal", err)
 	}
 }

@@ -39,6 +39,8 @@ type source struct {
 	data   datasets.Dataset
 	// object returns a phrase naming class label (drawn with rng), e.g. "the number seven" or "a 7".
 	object func(label int, rng *rand.Rand) string
+	// handwriting marks the held-back MNIST source.
+	handwriting bool
 }
 
 func digitObject(label int, rng *rand.Rand) string {
@@ -77,9 +79,15 @@ type CorpusConfig struct {
 	// split that fine-tuning never sees). Small on purpose: a zero-shot model that has learned handwriting well
 	// leaves fine-tuning nothing to gain.
 	HandwritingWeight float64
+	// StyledHandwriting is the share of the handwriting pairs drawn in a style other than plain (0: the
+	// DefaultStyledShare every source has).
+	StyledHandwriting float64
 	// DataLocation is the data folder (see datasets.Options).
 	DataLocation string
 }
+
+// DefaultStyledShare is the share of a source's pairs drawn in a style other than plain.
+const DefaultStyledShare = 0.7
 
 // PretrainHandwritingRange is the part of MNIST's training split (indices [lo, hi)) that pretraining may draw
 // handwriting from; fine-tuning uses the indices below lo and α is chosen on MNIST-Val.
@@ -116,9 +124,9 @@ func NewCorpus(cfg CorpusConfig) (*Corpus, error) {
 		return nil, err
 	}
 	c := &Corpus{cfg: cfg, sources: []source{
-		{"digit", 0.45, fontDigits, digitObject},
-		{"letter", 0.2, letters, letterObject},
-		{"fashion", 0.3, fashion, fashionObject},
+		{"digit", 0.45, fontDigits, digitObject, false},
+		{"letter", 0.2, letters, letterObject, false},
+		{"fashion", 0.3, fashion, fashionObject, false},
 	}}
 	if cfg.HandwritingWeight > 0 {
 		mnist, err := datasets.LoadMNIST(opts.Location, datasets.Train)
@@ -126,7 +134,7 @@ func NewCorpus(cfg CorpusConfig) (*Corpus, error) {
 			return nil, err
 		}
 		lo, hi := PretrainHandwritingRange[0], PretrainHandwritingRange[1]
-		c.sources = append(c.sources, source{"digit", cfg.HandwritingWeight, datasets.Slice(mnist, lo, hi), handwrittenObject})
+		c.sources = append(c.sources, source{"digit", cfg.HandwritingWeight, datasets.Slice(mnist, lo, hi), handwrittenObject, true})
 	}
 	for _, s := range c.sources {
 		c.total += s.weight
@@ -154,7 +162,11 @@ func (c *Corpus) Pair(i int) (Pair, error) {
 		return Pair{}, err
 	}
 	st := styles[0]
-	if rng.Float64() >= 0.3 {
+	plain := 0.3 // 1 − DefaultStyledShare, written as the literal the shipped corpus was drawn with
+	if src.handwriting && c.cfg.StyledHandwriting > 0 {
+		plain = 1 - c.cfg.StyledHandwriting
+	}
+	if rng.Float64() >= plain {
 		st = styles[1+rng.IntN(len(styles)-1)]
 	}
 	if st.corrupt != nil {

@@ -29,6 +29,9 @@ type PretrainConfig struct {
 	WarmupSteps int
 	Merges      int // BPE merges learned on the caption corpus
 	Seed        uint64
+	// InitFrom is a model folder (of this config) whose weights the run starts from, with a fresh optimiser and
+	// schedule, instead of the seed's random initialisation ("": from scratch).
+	InitFrom string
 }
 
 // PretrainRun says how a Pretrain run is carried out; nothing in it changes the weights it ends with.
@@ -112,6 +115,17 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 		return nil, err
 	}
 	mcfg := TinyConfig(tok.VocabSize())
+	var initWeights clipmodel.Weights
+	if cfg.InitFrom != "" && run.ResumeFrom == "" { // before the data are opened
+		init, err := clipmodel.Load(cfg.InitFrom)
+		if err != nil {
+			return nil, fmt.Errorf("start from: %w", err)
+		}
+		if err := init.Weights.Check(mcfg); err != nil {
+			return nil, fmt.Errorf("start from %s: %w", cfg.InitFrom, err)
+		}
+		initWeights = init.Weights
+	}
 	corpus, err := NewCorpus(cfg.Corpus)
 	if err != nil {
 		return nil, err
@@ -143,6 +157,8 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 		clipmodel.SetWeights(mlc, prev.Weights)
 		from = state.Position()
 		fmt.Fprintf(run.Log, "resuming from %s: epoch %d, step %d of %d\n", run.ResumeFrom, from.Epoch+1, from.StepInEpoch, stepsPerEpoch)
+	} else if initWeights != nil {
+		clipmodel.SetWeights(mlc, initWeights)
 	} else {
 		clipmodel.SetWeights(mlc, clipmodel.RandomWeights(mcfg, cfg.Seed))
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -208,5 +209,52 @@ func TestShippedTokenizerReproduced(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("%s differs from world/model/%s", f, f)
 		}
+	}
+}
+
+// TestCorpusStyledHandwriting: with StyledHandwriting 1 no handwriting pair is drawn plain; by default some are
+// (about 30 %), so the check can tell the two apart. A caption is styled when it is one of a non-plain style's
+// phrases around an object.
+func TestCorpusStyledHandwriting(t *testing.T) {
+	data := dataDir(t)
+	var styled []*regexp.Regexp
+	for _, st := range styles[1:] {
+		for _, p := range st.phrases {
+			parts := strings.Split(p, "{}")
+			styled = append(styled, regexp.MustCompile("^"+regexp.QuoteMeta(parts[0])+".+"+regexp.QuoteMeta(parts[1])+"$"))
+		}
+	}
+	isStyled := func(caption string) bool {
+		for _, re := range styled {
+			if re.MatchString(caption) {
+				return true
+			}
+		}
+		return false
+	}
+	plainHandwriting := func(share float64) (plain, all int) {
+		c, err := NewCorpus(CorpusConfig{Pairs: 600, Seed: 5, HandwritingWeight: 1, StyledHandwriting: share, DataLocation: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < c.Len(); i++ {
+			p, err := c.Pair(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(p.Caption, "handwritten") || strings.Contains(p.Caption, "written by hand") {
+				all++
+				if !isStyled(p.Caption) {
+					plain++
+				}
+			}
+		}
+		return plain, all
+	}
+	if plain, all := plainHandwriting(1); all < 200 || plain != 0 {
+		t.Errorf("StyledHandwriting 1: %d of %d handwriting pairs plain, want 0 (of at least 200)", plain, all)
+	}
+	if plain, all := plainHandwriting(0); all < 200 || plain < all/5 || plain > all*2/5 {
+		t.Errorf("default: %d of %d handwriting pairs plain, want about 30 %%", plain, all)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/internal/fileio"
 	"github.com/gowiseft/wiseft/internal/filelock"
 	"github.com/gowiseft/wiseft/internal/sysmem"
 	"github.com/gowiseft/wiseft/wiseft"
@@ -30,6 +32,8 @@ func runPretrain(args []string) error {
 	wd := fs.Float64("wd", def.WeightDecay, "AdamW weight decay")
 	warmup := fs.Int("warmup-length", def.WarmupSteps, "warm-up steps")
 	handwriting := fs.Float64("handwriting", def.Corpus.HandwritingWeight, "share of MNIST handwriting (held-back part) in the corpus")
+	styled := fs.Float64("styled-handwriting", world.DefaultStyledShare, "share of the handwriting pairs drawn in a style other than plain (rotated, inverted, ...), in (0, 1]")
+	initFrom := fs.String("init-from", def.InitFrom, "start from this model folder's weights (Hugging Face layout, the world's architecture), with a fresh optimiser and schedule, instead of random ones; e.g. world/model to continue the shipped model's pretraining")
 	seed := fs.Uint64("seed", def.Seed, "seed of the corpus, the initialisation and the order")
 	data := fs.String("data-location", "", "data folder (default $WISEFT_DATA or ./data)")
 	evalN := fs.Int("eval-examples", defRun.EvalExamples, "MNIST test images for the zero-shot check after each epoch")
@@ -56,6 +60,8 @@ func runPretrain(args []string) error {
 		return usagef("--wd must be a finite number, at least 0, got %v", *wd)
 	case !(*handwriting >= 0 && *handwriting <= 1):
 		return usagef("--handwriting %v is outside [0, 1]", *handwriting)
+	case !(*styled > 0 && *styled <= 1):
+		return usagef("--styled-handwriting %v is outside (0, 1]", *styled)
 	case *warmup < 0:
 		return usagef("--warmup-length %d is negative (0 means no warm-up)", *warmup)
 	case *evalN < 0:
@@ -74,6 +80,25 @@ func runPretrain(args []string) error {
 	if *data != "" {
 		inputs = append(inputs, ioPath{flag: "data-location", path: *data, dir: true})
 	}
+	if *initFrom != "" {
+		fi, err := fileio.Stat(*initFrom)
+		switch {
+		case err != nil:
+			return fmt.Errorf("--init-from: %w", err)
+		case !fi.IsDir():
+			return usagef("--init-from %s is %s, not a folder", quoteValue(*initFrom), fileio.Kind(fi.Mode()))
+		}
+		// Read and checked now, not after the output folders are locked: a folder of another architecture is one
+		// error that leaves nothing behind.
+		m, err := clipmodel.Load(*initFrom)
+		if err != nil {
+			return fmt.Errorf("--init-from: %w", err)
+		}
+		if err := m.Weights.Check(world.TinyConfig(m.Config.Text.VocabSize)); err != nil {
+			return fmt.Errorf("--init-from %s is not a model of the world's architecture (%s): %w", quoteValue(*initFrom), world.TinyConfigName, err)
+		}
+		inputs = append(inputs, ioPath{flag: "init-from", path: *initFrom, dir: true})
+	}
 	outLock, err := filelock.Output(*out, "--out")
 	if err != nil {
 		return err
@@ -89,6 +114,10 @@ func runPretrain(args []string) error {
 	}
 	cfg := def
 	cfg.Corpus = world.CorpusConfig{Pairs: *pairs, Seed: *seed, HandwritingWeight: *handwriting, DataLocation: *data}
+	if *styled != world.DefaultStyledShare { // the default stays the zero value, as in the recipes of earlier checkpoints
+		cfg.Corpus.StyledHandwriting = *styled
+	}
+	cfg.InitFrom = *initFrom
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = *epochs, *batch, *lr, *wd, *warmup
 	cfg.Seed = *seed
 	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, ZeroShot: wiseft.ZeroShotMNIST, LogEvery: *logEvery, CheckpointDir: *ckpt}
