@@ -84,6 +84,11 @@ type SweepResult struct {
 	// Outputs[i][j] is the result of the output-space ensemble at Alphas[i] on Sets[j] (nil unless
 	// SweepOptions.Ensemble asked for it).
 	Outputs [][]Metrics
+	// Paired[i][j] compares Alphas[i] with the endpoints α = 0 (zero-shot) and α = 1 (fine-tuned) on Sets[j],
+	// example by example, with paired standard errors (see Difference, PairedMean, PairedSummary). It is filled
+	// when both endpoints are among the weight-space α, at no extra cost (their predictions are at hand), and nil
+	// otherwise.
+	Paired [][]Paired
 }
 
 // Sweeper evaluates WiSE-FT models θ(α) = (1−α)·θ_zero-shot + α·θ_fine-tuned. Both endpoints are resident in one
@@ -248,6 +253,13 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 	if ens.outputs() {
 		res.Outputs = table()
 	}
+	paired := ens.weights() && slices.Contains(alphas, 0) && slices.Contains(alphas, 1)
+	if paired {
+		res.Paired = make([][]Paired, len(alphas))
+		for i := range res.Paired {
+			res.Paired[i] = make([]Paired, len(sets))
+		}
+	}
 	for j, set := range sets {
 		var progress func(done, total int)
 		if s.opts.Progress != nil {
@@ -257,6 +269,15 @@ func (s *Sweeper) Run(ctx context.Context, alphas []float64, sets []EvalSet) (*S
 		r, err := s.e.pass(ctx, set.Dataset, set.indices(), points, false, ends, progress)
 		if err != nil {
 			return nil, fmt.Errorf("sweep: %w", err)
+		}
+		if paired {
+			ps, err := pairedOf(alphas, r.preds[:len(alphas)])
+			if err != nil {
+				return nil, fmt.Errorf("sweep: %s: %w", res.Sets[j], err)
+			}
+			for i := range alphas {
+				res.Paired[i][j] = ps[i]
+			}
 		}
 		for i := range alphas {
 			if res.Metrics != nil {

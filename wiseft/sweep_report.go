@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,8 +130,10 @@ func table(rows [][]string) string {
 const OutputEnsemblePrefix = "output_ensemble_"
 
 // Records turns the sweep into results-log lines (package results; the paper's --results-db format), one per α:
-// a copy of base (the run's flags), "alpha", and for every set AddMetrics's keys for the weight-space ensemble
-// and, when the sweep evaluated it, the same keys after OutputEnsemblePrefix for the output-space ensemble.
+// a copy of base (the run's flags), "alpha", and for every set AddMetrics's keys for the weight-space ensemble;
+// with paired results (SweepResult.Paired) "<set>:top1_vs_zeroshot" and "<set>:top1_vs_finetuned", top-1(α)
+// minus the endpoint's as a fraction, each with its paired standard error under the same key + "_se"; and, when
+// the sweep evaluated it, AddMetrics's keys after OutputEnsemblePrefix for the output-space ensemble.
 //
 //	recs := res.Records(results.Record{"model": "ViT-B/32", "train_dataset": "MNIST"})
 //	err := results.Append("results.jsonl", recs...)
@@ -144,6 +147,11 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 			if r.Metrics != nil {
 				AddMetrics(rec, s, r.Metrics[i][j])
 			}
+			if r.Paired != nil {
+				p := r.Paired[i][j]
+				addDifference(rec, s+":top1_vs_zeroshot", p.ZeroShot)
+				addDifference(rec, s+":top1_vs_finetuned", p.FineTuned)
+			}
 			if r.Outputs != nil {
 				addMetrics(rec, s+":"+OutputEnsemblePrefix, r.Outputs[i][j])
 			}
@@ -153,10 +161,19 @@ func (r *SweepResult) Records(base results.Record) []results.Record {
 	return out
 }
 
+// addDifference writes d under key and its standard error under key + "_se" (left out when undefined: JSON has
+// no NaN).
+func addDifference(rec results.Record, key string, d Difference) {
+	rec[key] = d.Diff
+	if !math.IsNaN(d.SE) {
+		rec[key+"_se"] = d.SE
+	}
+}
+
 // AddMetrics writes the metrics m of set into rec under the keys of the paper's code: "<set>:top1", and
 // "<set>:<key>" for every benchmark score and note ("IWildCamOOD:F1-macro_all", "FMOWOOD:acc_worst_region",
 // "YTBBRobust:pm10", ...); plus this project's own "<set>:f1", the macro-F1 over the labels present (see
-// Metrics.MacroF1), for every set.
+// Metrics.MacroF1), and "<set>:top1_se", the top-1's binomial standard error (Metrics.Top1SE), for every set.
 //
 //	rec := results.Record{"alpha": 0.5}
 //	wiseft.AddMetrics(rec, "ImageNet", m)
@@ -165,6 +182,9 @@ func AddMetrics(rec results.Record, set string, m Metrics) { addMetrics(rec, set
 // addMetrics writes m's keys after prefix.
 func addMetrics(rec results.Record, prefix string, m Metrics) {
 	rec[prefix+"top1"] = m.Top1
+	if se := m.Top1SE(); !math.IsNaN(se) {
+		rec[prefix+"top1_se"] = se
+	}
 	rec[prefix+"f1"] = m.MacroF1
 	for k, v := range m.Scores {
 		rec[prefix+k] = v

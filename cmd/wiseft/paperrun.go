@@ -297,6 +297,10 @@ func fisherData(f runFlags, train datasets.Dataset) (datasets.Dataset, error) {
 // printSweep prints the sweep's summaries: WiSE-FT's, and the output-space ensemble's when computed.
 func printSweep(res *wiseft.SweepResult, id string, shifts []string) {
 	fmt.Fprint(stdout, res.Summary(id, shifts))
+	if p := res.PairedSummary(id, shifts); p != "" {
+		fmt.Fprintln(stdout)
+		fmt.Fprint(stdout, p)
+	}
 	if out := res.OutputResult(); out != nil {
 		if res.Metrics != nil {
 			fmt.Fprintln(stdout)

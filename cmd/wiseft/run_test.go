@@ -2,12 +2,14 @@ package main
 
 import (
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/wiseft"
 	"github.com/gowiseft/wiseft/wiseft/results"
 )
 
@@ -63,6 +65,23 @@ func TestRunMergePlotEndToEnd(t *testing.T) {
 		}
 		if recs[i]["train_dataset"] != "MNIST" || recs[i]["lr"] != 1e-3 {
 			t.Errorf("line %d does not carry the run's flags: %v", i, recs[i])
+		}
+	}
+	// The paired comparison with the endpoints: in the log, and printed from the same values.
+	if d, ok := recs[2]["MNIST:top1_vs_finetuned"].(float64); !ok || d != 0 {
+		t.Errorf("α = 1 against the fine-tuned model: %v, want 0", recs[2]["MNIST:top1_vs_finetuned"])
+	}
+	diff, _ := recs[1]["MNIST:top1_vs_finetuned"].(float64)
+	se, ok := recs[1]["MNIST:top1_vs_finetuned_se"].(float64)
+	top1, _ := recs[1].Metric("MNIST", "top1")
+	ftTop1, _ := recs[2].Metric("MNIST", "top1")
+	if !ok || math.Abs(diff-(top1-ftTop1)) > 1e-12 || !(se > 0) {
+		t.Errorf("α = 0.5 − FT on MNIST: %v ± %v; the top-1s differ by %v", diff, se, top1-ftTop1)
+	}
+	printed := wiseft.Difference{Diff: diff, SE: se}.String()
+	for _, want := range []string{"MNIST − FT", "shifts − ZS", printed} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("run output lacks %q:\n%s", want, stdout)
 		}
 	}
 	for _, name := range []string{"average.png", "MNIST-Inverted.png", "UCIDigits.svg", "alpha.png"} {
