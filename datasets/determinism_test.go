@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"slices"
 	"sync"
 	"testing"
 )
@@ -94,6 +95,43 @@ func TestShiftsKeepLabels(t *testing.T) {
 			_, l1, _ := ds.Example(i)
 			if l0 != l1 {
 				t.Fatalf("%s: label %d is %d, MNIST's is %d", s.Name, i, l1, l0)
+			}
+		}
+	}
+}
+
+// TestFashionShiftsAreMNISTShiftsCorruptions checks that each Fashion-MNIST shift keeps Fashion-MNIST's labels,
+// class names and templates, and that its seed-free corruptions give exactly the pixels the corruption makes of
+// the Fashion-MNIST image (inversion by hand: 255 − v).
+func TestFashionShiftsAreMNISTShiftsCorruptions(t *testing.T) {
+	base := openForTest(t, "FashionMNIST", 0)
+	if base == nil {
+		t.Skip("Fashion-MNIST missing")
+	}
+	if len(FashionShifts) != len(MNISTShifts) {
+		t.Fatalf("%d Fashion-MNIST shifts for %d MNIST shifts", len(FashionShifts), len(MNISTShifts))
+	}
+	for k, s := range FashionShifts {
+		if want := "FashionMNIST" + MNISTShifts[k].Name[len("MNIST"):]; s.Name != want {
+			t.Errorf("shift %d is named %s, want %s", k, s.Name, want)
+		}
+		ds := openForTest(t, s.Name, 0)
+		if !slices.Equal(ds.ClassNames(), FashionClassNames) || !slices.Equal(ds.Templates(), base.Templates()) {
+			t.Errorf("%s: class names %v, templates %v", s.Name, ds.ClassNames(), ds.Templates())
+		}
+		for i := 0; i < ds.Len(); i++ {
+			img0, l0, _ := base.Example(i)
+			img1, l1, _ := ds.Example(i)
+			if l0 != l1 {
+				t.Fatalf("%s: label %d is %d, Fashion-MNIST's is %d", s.Name, i, l1, l0)
+			}
+			if s.Name == "FashionMNIST-Inverted" {
+				p0, p1 := pixels(img0), pixels(img1)
+				for j := range p0 {
+					if p1[j] != 255-p0[j] {
+						t.Fatalf("%s example %d pixel %d: %d, want 255 − %d", s.Name, i, j, p1[j], p0[j])
+					}
+				}
 			}
 		}
 	}

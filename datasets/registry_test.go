@@ -26,7 +26,7 @@ func TestRegisteredNames(t *testing.T) {
 		t.Errorf("Names not sorted: %v", names)
 	}
 	want := []string{"MNIST", "MNIST-Rotated", "MNIST-Inverted", "MNIST-Colour", "MNIST-Sketch", "MNIST-Noise",
-		"MNIST-LowRes", "UCIDigits", "FontDigits", "FashionMNIST"}
+		"MNIST-LowRes", "UCIDigits", "FontDigits", "FashionMNIST", "FashionMNIST-Rotated", "FashionMNIST-Scaled"}
 	have := map[string]bool{}
 	for _, n := range names {
 		have[n] = true
