@@ -27,8 +27,11 @@ type Difference struct {
 	N int
 }
 
-// String prints the difference and its error in points, signed: "+0.15 ± 0.16".
+// String prints the difference and its error in points, signed: "+0.15 ± 0.16" ("± n/a" without an error).
 func (d Difference) String() string {
+	if math.IsNaN(d.SE) {
+		return signedPct(d.Diff) + " ± n/a"
+	}
 	return signedPct(d.Diff) + " ± " + strconv.FormatFloat(100*d.SE, 'f', 2, 64)
 }
 
@@ -231,7 +234,7 @@ func (r *SweepResult) PairedSummary(id string, shifts []string) string {
 	var b strings.Builder
 	b.WriteString(table(rows))
 	b.WriteString("(top-1 points, ± the standard error of the per-example difference; ZS is α = 0 and FT α = 1 on the same examples")
-	if len(shifts) > 0 {
+	if len(shifts) > 1 {
 		fmt.Fprintf(&b, "; the shifts' error treats the %d sets as independent", len(shifts))
 	}
 	b.WriteString(")\n")

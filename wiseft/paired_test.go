@@ -35,8 +35,8 @@ func TestPairedDifferenceByHand(t *testing.T) {
 		t.Errorf("reversed: %+v %q", back, back.String())
 	}
 	one, err := PairedDifference(a[:1], b[:1])
-	if err != nil || one.Diff != 0 || !math.IsNaN(one.SE) {
-		t.Errorf("one example: %+v, %v; want Diff 0, SE NaN", one, err)
+	if err != nil || one.Diff != 0 || !math.IsNaN(one.SE) || one.String() != "+0.00 ± n/a" {
+		t.Errorf("one example: %+v (%q), %v; want Diff 0, SE NaN", one, one.String(), err)
 	}
 }
 
