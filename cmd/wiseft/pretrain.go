@@ -99,6 +99,11 @@ func runPretrain(args []string) error {
 		}
 		inputs = append(inputs, ioPath{flag: "init-from", path: *initFrom, dir: true})
 	}
+	if *resume { // before the lock, which would make the folder
+		if _, err := os.Stat(*ckpt); errors.Is(err, os.ErrNotExist) {
+			return usagef("--resume: %s does not exist, so there is no run to continue (leave out --resume to start one)", *ckpt)
+		}
+	}
 	outLock, err := filelock.Output(*out, "--out")
 	if err != nil {
 		return err

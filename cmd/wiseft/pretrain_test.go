@@ -87,3 +87,26 @@ func TestPretrainInterruptAndResume(t *testing.T) {
 		t.Errorf("the resumed model differs from the uninterrupted one")
 	}
 }
+
+// TestPretrainResumeWithoutRunLeavesNothing: --resume where no run was started is one error line, and neither the
+// checkpoint folder nor the model folder is made (the checkpoint folder's lock used to create it, empty).
+func TestPretrainResumeWithoutRunLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		gone string
+	}{
+		{[]string{"--checkpoint-dir", filepath.Join(dir, "ck")}, filepath.Join(dir, "ck")},
+		{nil, filepath.Join(dir, "m-checkpoints")}, // the default checkpoint folder beside --out
+	} {
+		args := append([]string{"pretrain", "--resume", "--out", filepath.Join(dir, "m")}, c.args...)
+		_, stderr, code := run(t, args...)
+		if code == 0 || !strings.Contains(stderr, "does not exist, so there is no run to continue") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 0 {
+			t.Errorf("%v left %v in %s (want %s and everything else absent)", args, entries, dir, c.gone)
+		}
+	}
+}
