@@ -2,6 +2,7 @@ package world
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gowiseft/wiseft/clipmodel"
+	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
 )
 
 // stopAtFirstLine cancels the run's context when the first progress line is written.
@@ -223,5 +225,66 @@ func TestPretrainInitFrom(t *testing.T) {
 	still.InitFrom = t.TempDir()
 	if _, err := Pretrain(context.Background(), still, PretrainRun{}); err == nil || !strings.Contains(err.Error(), "start from") {
 		t.Errorf("starting from an empty folder: err = %v, want a refusal", err)
+	}
+}
+
+// TestCheckInitModel: the shipped model may start a run, but not one of another vocabulary (200 merges; the
+// captions run out of pairs to merge after about 210, so 300 or more all give the shipped 722 tokens). Nor may a
+// model whose tokenizer has the same size but gives two tokens each other's ids, or one without a tokenizer; each
+// refusal says why.
+func TestCheckInitModel(t *testing.T) {
+	merges := DefaultPretrainConfig().Merges
+	shipped, err := clipmodel.Load(filepath.Join("..", ShippedModelDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckInitModel(shipped, merges); err != nil {
+		t.Fatalf("the shipped model: %v", err)
+	}
+	if err := CheckInitModel(shipped, 200); err == nil || !strings.Contains(err.Error(), "714-token vocabulary") {
+		t.Errorf("the shipped model for a run of 200 merges: err = %v", err)
+	}
+
+	dir := t.TempDir()
+	if err := shipped.Tokenizer.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	vocabJSON := filepath.Join(dir, tokenizer.VocabFile)
+	data, err := os.ReadFile(vocabJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vocab map[string]int
+	if err := json.Unmarshal(data, &vocab); err != nil {
+		t.Fatal(err)
+	}
+	var a, b string
+	for tok, id := range vocab {
+		switch id {
+		case 100:
+			a = tok
+		case 101:
+			b = tok
+		}
+	}
+	vocab[a], vocab[b] = 101, 100
+	if data, err = json.Marshal(vocab); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(vocabJSON, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	swapped, err := tokenizer.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *shipped
+	other.Tokenizer = swapped
+	if err := CheckInitModel(&other, merges); err == nil || !strings.Contains(err.Error(), "has a tokenizer (vocab.json, merges.txt) that is not the world's") {
+		t.Errorf("a tokenizer with the ids of %q and %q swapped: err = %v", a, b, err)
+	}
+	other.Tokenizer = nil
+	if err := CheckInitModel(&other, merges); err == nil || !strings.Contains(err.Error(), "has no tokenizer") {
+		t.Errorf("no tokenizer: err = %v", err)
 	}
 }

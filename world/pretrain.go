@@ -75,6 +75,31 @@ func TrainTokenizer(merges int) (*tokenizer.Tokenizer, error) {
 	return tokenizer.Train(AllCaptions(), merges)
 }
 
+// CheckInitModel says whether m can start a pretraining run with the given number of BPE merges (see
+// PretrainConfig.InitFrom): it must be the world's architecture, and its tokenizer must be the one the run learns
+// from the captions. A model whose token embeddings belong to another vocabulary, even one of the same size,
+// would start from rows that mean other tokens.
+func CheckInitModel(m *clipmodel.Model, merges int) error {
+	tok, err := TrainTokenizer(merges)
+	if err != nil {
+		return err
+	}
+	return checkInitModel(m, tok, merges)
+}
+
+func checkInitModel(m *clipmodel.Model, tok *tokenizer.Tokenizer, merges int) error {
+	if err := m.Weights.Check(TinyConfig(tok.VocabSize())); err != nil {
+		return fmt.Errorf("is not a model of the world's architecture (%s) with its %d-token vocabulary: %w", TinyConfigName, tok.VocabSize(), err)
+	}
+	switch {
+	case m.Tokenizer == nil:
+		return fmt.Errorf("has no tokenizer (vocab.json and merges.txt), so its token embeddings cannot be matched to the world's vocabulary")
+	case !m.Tokenizer.Same(tok):
+		return fmt.Errorf("has a tokenizer (vocab.json, merges.txt) that is not the world's (%d merges learned from the captions): its token embeddings belong to another vocabulary", merges)
+	}
+	return nil
+}
+
 type batch struct {
 	pixels, ids, targets *tensors.Tensor
 }
@@ -121,8 +146,8 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 		if err != nil {
 			return nil, fmt.Errorf("start from: %w", err)
 		}
-		if err := init.Weights.Check(mcfg); err != nil {
-			return nil, fmt.Errorf("start from %s: %w", cfg.InitFrom, err)
+		if err := checkInitModel(init, tok, cfg.Merges); err != nil {
+			return nil, fmt.Errorf("start from: %s %w", cfg.InitFrom, err)
 		}
 		initWeights = init.Weights
 	}

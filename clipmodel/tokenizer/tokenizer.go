@@ -91,6 +91,29 @@ func New(vocab map[string]int, merges [][2]string) (*Tokenizer, error) {
 	return t, nil
 }
 
+// Same reports whether t and u tokenize every text alike: the same tokens under the same ids and the same
+// merges in the same order. Two models whose token embeddings were trained with different tokenizers of one size
+// are not interchangeable, and only this tells them apart.
+func (t *Tokenizer) Same(u *Tokenizer) bool {
+	if t == nil || u == nil {
+		return t == u
+	}
+	if len(t.tokens) != len(u.tokens) || len(t.merges) != len(u.merges) {
+		return false
+	}
+	for i, tok := range t.tokens {
+		if u.tokens[i] != tok {
+			return false
+		}
+	}
+	for i, m := range t.merges {
+		if u.merges[i] != m {
+			return false
+		}
+	}
+	return true
+}
+
 // StartID returns the id of StartToken.
 func (t *Tokenizer) StartID() int { return t.startID }
 

@@ -230,3 +230,49 @@ func TestTrainEdgeCases(t *testing.T) {
 		t.Errorf("base vocabulary round trip: %q", got)
 	}
 }
+
+// TestSame: a tokenizer is the same as its saved and reloaded copy; one of another size, or of the same size with
+// two tokens' ids swapped, is not.
+func TestSame(t *testing.T) {
+	tok, err := Train(trainCorpus, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := tok.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.Same(back) || !back.Same(tok) {
+		t.Error("a tokenizer is not the same as its Save/Load copy")
+	}
+	fewer, err := Train(trainCorpus, 79)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Same(fewer) {
+		t.Error("tokenizers with 80 and 79 merges are the same")
+	}
+	vocab := make(map[string]int, len(tok.vocab))
+	for k, v := range tok.vocab {
+		vocab[k] = v
+	}
+	a, b := tok.tokens[10], tok.tokens[11]
+	vocab[a], vocab[b] = 11, 10
+	swapped, err := New(vocab, tok.merges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if swapped.VocabSize() != tok.VocabSize() || swapped.vocab[a] == tok.vocab[a] {
+		t.Fatal("the swapped tokenizer does not differ as the test means it to")
+	}
+	if tok.Same(swapped) {
+		t.Errorf("swapping the ids of %q and %q leaves the tokenizer the same", a, b)
+	}
+	if !(*Tokenizer)(nil).Same(nil) || tok.Same(nil) {
+		t.Error("nil tokenizers compare wrongly")
+	}
+}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/clipmodel/safetensors"
+	"github.com/gowiseft/wiseft/clipmodel/tokenizer"
 	"github.com/gowiseft/wiseft/wiseft"
+	"github.com/gowiseft/wiseft/world"
 )
 
 // hostileRows are the rows of TestBadInputTable for reliability issue 11: outputs that would damage the user's
@@ -56,6 +58,19 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 	os.WriteFile(goldenCopy, data, 0o644)
 	hardLink := filepath.Join(dir, "link.safetensors")
 	os.Link(goldenCopy, hardLink)
+
+	// A model of the world's architecture whose vocabulary is not the world's (200 merges: 714 tokens, not 722): it
+	// passes a check of the architecture alone, and would fail only inside the pretraining, after the output and
+	// checkpoint folders were locked and made.
+	otherTok, err := tokenizer.Train(world.AllCaptions(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCfg := world.TinyConfig(otherTok.VocabSize())
+	otherVocab := filepath.Join(dir, "other-vocab")
+	if err := (&clipmodel.Model{Config: otherCfg, Weights: clipmodel.RandomWeights(otherCfg, 1), Tokenizer: otherTok}).Save(otherVocab); err != nil {
+		t.Fatal(err)
+	}
 
 	fifoModel := mkfifo(t, filepath.Join(dir, "pipe.safetensors"))
 	fifoText := mkfifo(t, filepath.Join(dir, "pipe.txt"))
@@ -280,6 +295,7 @@ func hostileInputs(t *testing.T, work, model, ten, outs string) hostileRows {
 		{"pretrain --init-from a folder that does not exist", []string{"pretrain", "--init-from", filepath.Join(work, "nomodel"), "--out", filepath.Join(work, "p1")}, "--init-from: stat", nil},
 		{"pretrain --init-from a CLIP of another architecture", []string{"pretrain", "--init-from", model, "--out", filepath.Join(work, "p3")}, "is not a model of the world's architecture", nil},
 		{"pretrain --init-from a file", []string{"pretrain", "--init-from", readme, "--out", filepath.Join(work, "p2")}, "is a regular file, not a folder", nil},
+		{"pretrain --init-from the world's architecture with another vocabulary, leaving no folder", []string{"pretrain", "--init-from", otherVocab, "--out", filepath.Join(outs, "p4")}, "with its 722-token vocabulary", nil},
 		{"pretrain --batch-size 1", []string{"pretrain", "--batch-size", "1"}, "--batch-size must be at least 2", nil},
 		{"pretrain --pairs 10^12", []string{"pretrain", "--pairs", "1000000000000"}, "pretraining on 1000000000000 pairs in batches of 128 needs about", nil},
 		{"pretrain: an unexpected argument", []string{"pretrain", "now"}, `unexpected argument "now"`, nil},

@@ -94,8 +94,8 @@ func runPretrain(args []string) error {
 		if err != nil {
 			return fmt.Errorf("--init-from: %w", err)
 		}
-		if err := m.Weights.Check(world.TinyConfig(m.Config.Text.VocabSize)); err != nil {
-			return fmt.Errorf("--init-from %s is not a model of the world's architecture (%s): %w", quoteValue(*initFrom), world.TinyConfigName, err)
+		if err := world.CheckInitModel(m, def.Merges); err != nil {
+			return fmt.Errorf("--init-from %s %w", quoteValue(*initFrom), err)
 		}
 		inputs = append(inputs, ioPath{flag: "init-from", path: *initFrom, dir: true})
 	}
