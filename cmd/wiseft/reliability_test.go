@@ -271,3 +271,22 @@ func TestTrainingBatchMemoryIsChecked(t *testing.T) {
 		t.Errorf("the linear classifier's batch is not an image batch: %v", err)
 	}
 }
+
+// FLYP trains the text tower on one prompt per image as well: its step is checked with both towers, so a batch
+// that fits for end-to-end fine-tuning may not fit for FLYP.
+func TestFLYPBatchMemoryCountsTheTextTower(t *testing.T) {
+	b32, _ := clipmodel.ConfigByName("ViT-B/32")
+	_, ft := fineTuneStepBytes(methodFT, b32, 512)
+	what, flyp := fineTuneStepBytes(methodFLYP, b32, 512)
+	if want := b32.TowerTrainBytes(512, true) + 16*512*512; flyp != want || what != "a FLYP step of both towers" {
+		t.Errorf("FLYP at 512: %q, %d bytes, want both towers and the logits, %d", what, flyp, want)
+	}
+	if ft != b32.TowerTrainBytes(512, false) || !(flyp > ft) {
+		t.Errorf("fine-tuning at 512: %d bytes, FLYP %d: want the image tower alone, less than FLYP", ft, flyp)
+	}
+	f := runFlags{method: methodFLYP, batchSize: 1000000000, evalBatch: 8}
+	err := checkRunMemory(f, b32, 1281167)
+	if err == nil || !strings.Contains(err.Error(), "--batch-size 1281167 (a FLYP step of both towers) needs about") {
+		t.Errorf("err = %v", err)
+	}
+}

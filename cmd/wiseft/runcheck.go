@@ -10,6 +10,7 @@ import (
 	"github.com/gowiseft/wiseft/clipmodel"
 	"github.com/gowiseft/wiseft/datasets"
 	"github.com/gowiseft/wiseft/internal/fileio"
+	"github.com/gowiseft/wiseft/internal/sysmem"
 	"github.com/gowiseft/wiseft/wiseft"
 )
 
@@ -327,10 +328,20 @@ func checkRunMemory(f runFlags, cfg clipmodel.Config, trainLen int) error {
 		return nil
 	}
 	batch := min(f.batchSize, max(trainLen, 1))
-	if err := cfg.CheckImageBatch(fmt.Sprintf("--batch-size %d (a fine-tuning step)", batch), batch, true); err != nil {
+	what, need := fineTuneStepBytes(f.method, cfg, batch)
+	if err := sysmem.Check(fmt.Sprintf("--batch-size %d (%s)", batch, what), need); err != nil {
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// fineTuneStepBytes is the memory of one fine-tuning step of method over batch examples, and what it is: the
+// image tower's step, and for FLYP the text tower's too (one prompt per image) and the batch × batch logits.
+func fineTuneStepBytes(method string, cfg clipmodel.Config, batch int) (string, int64) {
+	if method == methodFLYP {
+		return "a FLYP step of both towers", sysmem.Sum(cfg.TowerTrainBytes(batch, true), sysmem.Product(16, int64(batch), int64(batch)))
+	}
+	return "a fine-tuning step", cfg.TowerTrainBytes(batch, false)
 }
 
 // checkExtrapolations merges, before the sweep evaluates anything, the models of the α outside [0, 1] (the only
