@@ -28,6 +28,7 @@ type PretrainRecipe struct {
 	Seed              uint64  `json:"seed"`
 	InitFrom          string  `json:"init_from,omitempty"`
 	StyledHandwriting float64 `json:"styled_handwriting,omitempty"`
+	Width             int     `json:"width,omitempty"`
 }
 
 // Recipe returns the trajectory-deciding settings of c.
@@ -36,6 +37,7 @@ func (c PretrainConfig) Recipe() PretrainRecipe {
 		Pairs: c.Corpus.Pairs, CorpusSeed: c.Corpus.Seed, HandwritingWeight: c.Corpus.HandwritingWeight,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR, WeightDecay: c.WeightDecay, WarmupSteps: c.WarmupSteps,
 		Merges: c.Merges, Seed: c.Seed, InitFrom: c.InitFrom, StyledHandwriting: c.Corpus.StyledHandwriting,
+		Width: c.Width,
 	}
 }
 

@@ -228,7 +228,7 @@ func TestPretrainInitFrom(t *testing.T) {
 	}
 }
 
-// TestCheckInitModel: the shipped model may start a run, but not one of another vocabulary (200 merges; the
+// TestCheckInitModel: the shipped model may start a run, but not one of another width or vocabulary (200 merges; the
 // captions run out of pairs to merge after about 210, so 300 or more all give the shipped 722 tokens). Nor may a
 // model whose tokenizer has the same size but gives two tokens each other's ids, or one without a tokenizer; each
 // refusal says why.
@@ -238,10 +238,13 @@ func TestCheckInitModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckInitModel(shipped, merges); err != nil {
+	if err := CheckInitModel(shipped, merges, 0); err != nil {
 		t.Fatalf("the shipped model: %v", err)
 	}
-	if err := CheckInitModel(shipped, 200); err == nil || !strings.Contains(err.Error(), "714-token vocabulary") {
+	if err := CheckInitModel(shipped, merges, 96); err == nil || !strings.Contains(err.Error(), "(wiseft-tiny-w96)") {
+		t.Errorf("the shipped model for a run of width 96: err = %v", err)
+	}
+	if err := CheckInitModel(shipped, 200, 0); err == nil || !strings.Contains(err.Error(), "714-token vocabulary") {
 		t.Errorf("the shipped model for a run of 200 merges: err = %v", err)
 	}
 
@@ -280,11 +283,41 @@ func TestCheckInitModel(t *testing.T) {
 	}
 	other := *shipped
 	other.Tokenizer = swapped
-	if err := CheckInitModel(&other, merges); err == nil || !strings.Contains(err.Error(), "has a tokenizer (vocab.json, merges.txt) that is not the world's") {
+	if err := CheckInitModel(&other, merges, 0); err == nil || !strings.Contains(err.Error(), "has a tokenizer (vocab.json, merges.txt) that is not the world's") {
 		t.Errorf("a tokenizer with the ids of %q and %q swapped: err = %v", a, b, err)
 	}
 	other.Tokenizer = nil
-	if err := CheckInitModel(&other, merges); err == nil || !strings.Contains(err.Error(), "has no tokenizer") {
+	if err := CheckInitModel(&other, merges, 0); err == nil || !strings.Contains(err.Error(), "has no tokenizer") {
 		t.Errorf("no tokenizer: err = %v", err)
+	}
+}
+
+// TestPretrainWidth: a run of another width trains and saves that architecture, and its recipe records it (so a
+// checkpoint of one width cannot be resumed at another).
+func TestPretrainWidth(t *testing.T) {
+	cfg := DefaultPretrainConfig()
+	cfg.Corpus = CorpusConfig{Pairs: 64, Seed: 1, HandwritingWeight: 0.05, DataLocation: dataDir(t)}
+	cfg.Epochs, cfg.BatchSize, cfg.WarmupSteps, cfg.Width = 1, 32, 0, 32
+	out := filepath.Join(t.TempDir(), "w32")
+	m, err := Pretrain(context.Background(), cfg, PretrainRun{Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := clipmodel.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []clipmodel.Config{m.Config, back.Config} {
+		if c.Vision.Width != 32 || c.Text.Width != 32 || c.Vision.MLPWidth != 128 || c.ProjectionDim != 64 {
+			t.Errorf("width 32: the model's config is %+v", c)
+		}
+	}
+	if err := back.Weights.Check(WidthConfig(back.Config.Text.VocabSize, 32)); err != nil {
+		t.Error(err)
+	}
+	shipped := cfg
+	shipped.Width = 0
+	if cfg.Recipe() == shipped.Recipe() {
+		t.Error("the recipe does not record the width")
 	}
 }

@@ -37,6 +37,24 @@ func TinyConfig(vocabSize int) clipmodel.Config {
 	}
 }
 
+// DefaultWidth is the width of both towers of the shipped model.
+const DefaultWidth = 64
+
+// WidthConfig is TinyConfig with both towers width wide (MLPs 4 × width, still 4 heads, the shared space still
+// 64-dimensional); width 0 or DefaultWidth is TinyConfig itself. It is the architecture `wiseft pretrain --width`
+// trains, for trials of whether a wider world model keeps more of its robustness under fine-tuning.
+func WidthConfig(vocabSize, width int) clipmodel.Config {
+	c := TinyConfig(vocabSize)
+	if width == 0 || width == DefaultWidth {
+		return c
+	}
+	c.Name = fmt.Sprintf("%s-w%d", TinyConfigName, width)
+	for _, t := range []*clipmodel.TowerConfig{&c.Vision.TowerConfig, &c.Text.TowerConfig} {
+		t.Width, t.MLPWidth = width, 4*width
+	}
+	return c
+}
+
 // ShippedModelDir is where the pretrained world model lives in the repository (Hugging Face layout, with its
 // tokenizer), relative to the repository root.
 const ShippedModelDir = "world/model"

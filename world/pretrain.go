@@ -32,6 +32,8 @@ type PretrainConfig struct {
 	// InitFrom is a model folder (of this config) whose weights the run starts from, with a fresh optimiser and
 	// schedule, instead of the seed's random initialisation ("": from scratch).
 	InitFrom string
+	// Width is the width of both towers (WidthConfig; 0: DefaultWidth, the shipped model's).
+	Width int
 }
 
 // PretrainRun says how a Pretrain run is carried out; nothing in it changes the weights it ends with.
@@ -75,21 +77,22 @@ func TrainTokenizer(merges int) (*tokenizer.Tokenizer, error) {
 	return tokenizer.Train(AllCaptions(), merges)
 }
 
-// CheckInitModel says whether m can start a pretraining run with the given number of BPE merges (see
-// PretrainConfig.InitFrom): it must be the world's architecture, and its tokenizer must be the one the run learns
+// CheckInitModel says whether m can start a pretraining run with the given number of BPE merges and width (see
+// PretrainConfig.InitFrom): it must be the world's architecture of that width, and its tokenizer must be the one the run learns
 // from the captions. A model whose token embeddings belong to another vocabulary, even one of the same size,
 // would start from rows that mean other tokens.
-func CheckInitModel(m *clipmodel.Model, merges int) error {
+func CheckInitModel(m *clipmodel.Model, merges, width int) error {
 	tok, err := TrainTokenizer(merges)
 	if err != nil {
 		return err
 	}
-	return checkInitModel(m, tok, merges)
+	return checkInitModel(m, tok, merges, width)
 }
 
-func checkInitModel(m *clipmodel.Model, tok *tokenizer.Tokenizer, merges int) error {
-	if err := m.Weights.Check(TinyConfig(tok.VocabSize())); err != nil {
-		return fmt.Errorf("is not a model of the world's architecture (%s) with its %d-token vocabulary: %w", TinyConfigName, tok.VocabSize(), err)
+func checkInitModel(m *clipmodel.Model, tok *tokenizer.Tokenizer, merges, width int) error {
+	cfg := WidthConfig(tok.VocabSize(), width)
+	if err := m.Weights.Check(cfg); err != nil {
+		return fmt.Errorf("is not a model of the world's architecture (%s) with its %d-token vocabulary: %w", cfg.Name, tok.VocabSize(), err)
 	}
 	switch {
 	case m.Tokenizer == nil:
@@ -139,14 +142,14 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, run PretrainRun) (*clipmo
 	if err != nil {
 		return nil, err
 	}
-	mcfg := TinyConfig(tok.VocabSize())
+	mcfg := WidthConfig(tok.VocabSize(), cfg.Width)
 	var initWeights clipmodel.Weights
 	if cfg.InitFrom != "" && run.ResumeFrom == "" { // before the data are opened
 		init, err := clipmodel.Load(cfg.InitFrom)
 		if err != nil {
 			return nil, fmt.Errorf("start from: %w", err)
 		}
-		if err := checkInitModel(init, tok, cfg.Merges); err != nil {
+		if err := checkInitModel(init, tok, cfg.Merges, cfg.Width); err != nil {
 			return nil, fmt.Errorf("start from: %s %w", cfg.InitFrom, err)
 		}
 		initWeights = init.Weights

@@ -258,3 +258,21 @@ func TestCorpusStyledHandwriting(t *testing.T) {
 		t.Errorf("default: %d of %d handwriting pairs plain, want about 30 %%", plain, all)
 	}
 }
+
+// TestWidthConfig: the default width is the shipped architecture itself; another width changes both towers' widths
+// and MLPs and the name, and nothing else (the patches, the layers, the heads, the vocabulary, the shared space).
+func TestWidthConfig(t *testing.T) {
+	if !reflect.DeepEqual(WidthConfig(722, 0), TinyConfig(722)) || !reflect.DeepEqual(WidthConfig(722, DefaultWidth), TinyConfig(722)) {
+		t.Error("width 0 or 64 is not the shipped architecture")
+	}
+	w := WidthConfig(722, 96)
+	want := TinyConfig(722)
+	want.Name = "wiseft-tiny-w96"
+	want.Vision.Width, want.Vision.MLPWidth, want.Text.Width, want.Text.MLPWidth = 96, 384, 96, 384
+	if !reflect.DeepEqual(w, want) {
+		t.Errorf("width 96:\n got  %+v\n want %+v", w, want)
+	}
+	if TinyConfig(722).Vision.Width != DefaultWidth {
+		t.Error("DefaultWidth is not the shipped model's width")
+	}
+}

@@ -34,6 +34,7 @@ func runPretrain(args []string) error {
 	handwriting := fs.Float64("handwriting", def.Corpus.HandwritingWeight, "share of MNIST handwriting (held-back part) in the corpus")
 	styled := fs.Float64("styled-handwriting", world.DefaultStyledShare, "share of the handwriting pairs drawn in a style other than plain (rotated, inverted, ...), in (0, 1]")
 	initFrom := fs.String("init-from", def.InitFrom, "start from this model folder's weights (Hugging Face layout, the world's architecture), with a fresh optimiser and schedule, instead of random ones; e.g. world/model to continue the shipped model's pretraining")
+	width := fs.Int("width", world.DefaultWidth, "width of both towers (MLPs 4 × it, 4 heads, the 64-dimensional shared space kept); the shipped model's is 64, other widths are trials of a larger or smaller world model")
 	seed := fs.Uint64("seed", def.Seed, "seed of the corpus, the initialisation and the order")
 	data := fs.String("data-location", "", "data folder (default $WISEFT_DATA or ./data)")
 	evalN := fs.Int("eval-examples", defRun.EvalExamples, "MNIST test images for the zero-shot check after each epoch")
@@ -68,8 +69,10 @@ func runPretrain(args []string) error {
 		return usagef("--eval-examples %d is negative (0 skips the check)", *evalN)
 	case *logEvery < 1:
 		return usagef("--log-every must be at least 1, got %d", *logEvery)
+	case *width < 4 || *width > 1024 || *width%4 != 0:
+		return usagef("--width must be a multiple of 4 (the towers' 4 heads) from 4 to 1024, got %d", *width)
 	}
-	if err := checkPretrainMemory(*pairs, *batch, def.Merges); err != nil {
+	if err := checkPretrainMemory(*pairs, *batch, def.Merges, *width); err != nil {
 		return err
 	}
 	if *ckpt == "" {
@@ -94,7 +97,7 @@ func runPretrain(args []string) error {
 		if err != nil {
 			return fmt.Errorf("--init-from: %w", err)
 		}
-		if err := world.CheckInitModel(m, def.Merges); err != nil {
+		if err := world.CheckInitModel(m, def.Merges, *width); err != nil {
 			return fmt.Errorf("--init-from %s %w", quoteValue(*initFrom), err)
 		}
 		inputs = append(inputs, ioPath{flag: "init-from", path: *initFrom, dir: true})
@@ -125,6 +128,9 @@ func runPretrain(args []string) error {
 	cfg.InitFrom = *initFrom
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = *epochs, *batch, *lr, *wd, *warmup
 	cfg.Seed = *seed
+	if *width != world.DefaultWidth { // the default stays the zero value, as in the recipes of earlier checkpoints
+		cfg.Width = *width
+	}
 	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, ZeroShot: wiseft.ZeroShotMNIST, LogEvery: *logEvery, CheckpointDir: *ckpt}
 
 	latest, state, err := world.LatestPretrainCheckpoint(*ckpt)
@@ -160,8 +166,8 @@ func runPretrain(args []string) error {
 // checkPretrainMemory refuses a corpus or a batch the machine cannot hold, before the tokenizer is trained: the
 // order of an epoch (8 bytes a pair), one training step of both towers, and the contrastive batch's similarity
 // matrices (logits, targets and the two softmaxes, batch² values each).
-func checkPretrainMemory(pairs, batch, merges int) error {
-	cfg := world.TinyConfig(512 + merges + 2)
+func checkPretrainMemory(pairs, batch, merges, width int) error {
+	cfg := world.WidthConfig(512+merges+2, width)
 	need := sysmem.Sum(sysmem.Product(8, int64(pairs)), cfg.TowerTrainBytes(batch, true),
 		sysmem.Product(16, int64(batch), int64(batch)))
 	if err := sysmem.Check(fmt.Sprintf("pretraining on %d pairs in batches of %d", pairs, batch), need); err != nil {
