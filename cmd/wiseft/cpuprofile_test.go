@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // WISEFT_CPUPROFILE writes a CPU profile that go tool pprof reads (it starts with gzip's magic bytes), and never
@@ -33,5 +38,40 @@ func TestCPUProfileEnv(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(mine); string(got) != "keep me" {
 		t.Fatalf("the existing file was changed to %q", got)
+	}
+}
+
+// isProfile reports whether the file at path is a written-out CPU profile (gzip-compressed protobuf).
+func isProfile(t *testing.T, path string) bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	return err == nil && len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b
+}
+
+// A SIGINT to a profiled command that has no graceful stop of its own (a benchmark) ends it with the signal's
+// status and one line, and the profile so far is written out, not left an empty file.
+func TestCPUProfileWrittenOnSignal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	cmd := exec.Command(binary, "bench", "--child", "--cases", "matmul:64x64x64", "--time", "60s")
+	cmd.Env = append(os.Environ(), CPUProfileEnv+"="+path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v, want status 130; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "SIGINT: quitting; the CPU profile so far is in "+path) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if !isProfile(t, path) {
+		t.Errorf("%s is not a written-out profile after SIGINT", path)
 	}
 }

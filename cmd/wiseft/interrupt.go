@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gowiseft/wiseft/wiseft"
@@ -37,6 +38,7 @@ type signalWatch struct {
 }
 
 func watchSignals(command string) *signalWatch {
+	watching.Add(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &signalWatch{ctx: ctx, cancel: cancel, ch: make(chan os.Signal, 2), done: make(chan struct{})}
 	signal.Notify(w.ch, os.Interrupt, syscall.SIGTERM)
@@ -58,11 +60,40 @@ func watchSignals(command string) *signalWatch {
 					continue
 				}
 				fmt.Fprintf(os.Stderr, "wiseft %s: second %s: quitting now; the checkpoints already written are kept, run the same command with --resume to continue\n", command, signalName(sig))
+				runBeforeExit()
 				os.Exit(signalExitCode(sig))
 			}
 		}
 	}()
 	return w
+}
+
+// watching counts the signal watches in force: while one is, a SIGINT or SIGTERM is theirs to handle.
+var watching atomic.Int32
+
+// beforeExit holds what must be done before the process ends through os.Exit, which skips deferred calls: writing
+// out the CPU profile, which would otherwise be left empty.
+var beforeExit struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+// atExit adds f to what runBeforeExit does.
+func atExit(f func()) {
+	beforeExit.mu.Lock()
+	defer beforeExit.mu.Unlock()
+	beforeExit.fns = append(beforeExit.fns, f)
+}
+
+// runBeforeExit does, once each, what atExit was given.
+func runBeforeExit() {
+	beforeExit.mu.Lock()
+	fns := beforeExit.fns
+	beforeExit.fns = nil
+	beforeExit.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
 }
 
 // signal returns the first signal received, or nil.
@@ -74,6 +105,7 @@ func (w *signalWatch) signal() os.Signal {
 
 // release restores the default handling of the signals.
 func (w *signalWatch) release() {
+	watching.Add(-1)
 	signal.Stop(w.ch)
 	close(w.done)
 	w.cancel()

@@ -235,7 +235,7 @@ func TestInterruptAndResume(t *testing.T) {
 
 // TestSecondSignalQuitsAtOnce sends SIGTERM twice, 50 ms apart, during a fine-tuning step of the shipped model
 // (a step of batch 128 takes longer than that): the first asks for a stop after the step, the second must end the
-// process at once with its own line and a non-zero status, keeping what was written.
+// process at once with its own line and a non-zero status, keeping what was written (the CPU profile included).
 func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	data := dataOrSkip(t)
 	model, err := filepath.Abs("../../world/model")
@@ -243,6 +243,8 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	save := filepath.Join(t.TempDir(), "run")
+	profile := filepath.Join(t.TempDir(), "cpu.prof") // os.Exit skips deferred calls: the profile must still be written
+	t.Setenv(CPUProfileEnv, profile)
 	lines, code, signalled := runUntilSignals(t, func(int, int) bool { return true },
 		[]syscall.Signal{syscall.SIGTERM, syscall.SIGTERM}, "run", "--model", model, "--train-dataset", "MNIST",
 		"--eval-datasets", "MNIST", "--data-location", data, "--epochs", "1", "--batch-size", "128",
@@ -255,5 +257,8 @@ func TestSecondSignalQuitsAtOnce(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(save, "zeroshot", "model.safetensors")); err != nil {
 		t.Errorf("the zero-shot classifier written before the signals: %v", err)
+	}
+	if !isProfile(t, profile) {
+		t.Errorf("the CPU profile %s was not written out before the process quit", profile)
 	}
 }

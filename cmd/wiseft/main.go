@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/gomlx/gomlx/backends"
@@ -92,7 +95,7 @@ func mainWithCode(args []string) (code int) {
 		}
 	}
 	if path := os.Getenv(CPUProfileEnv); path != "" {
-		stop, err := startCPUProfile(path)
+		stop, err := startCPUProfile(args[0], path)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "wiseft %s: %s: %s\n", args[0], CPUProfileEnv, limitLine(oneLine(err.Error())))
 			return 2
@@ -277,7 +280,11 @@ func parseFlags(fs *flag.FlagSet, args []string, multi map[string]*[]string) ([]
 // a profile never replaces a file.
 const CPUProfileEnv = "WISEFT_CPUPROFILE"
 
-func startCPUProfile(path string) (stop func(), err error) {
+// startCPUProfile starts the CPU profile of command into path (a new file). The profile is written out however
+// the command ends: on return, on a second signal during training (which
+// ends the process at once), and on a SIGINT or SIGTERM to a command that does not stop gracefully on its own,
+// which would otherwise kill the process before the profile is written and leave the file empty.
+func startCPUProfile(command, path string) (stop func(), err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, err
@@ -287,10 +294,27 @@ func startCPUProfile(path string) (stop func(), err error) {
 		_ = os.Remove(path)
 		return nil, err
 	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "wiseft: %s: %v\n", CPUProfileEnv, err)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				fmt.Fprintf(os.Stderr, "wiseft: %s: %v\n", CPUProfileEnv, err)
+			}
+		})
+	}
+	atExit(stop)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		for sig := range sigs {
+			if watching.Load() > 0 {
+				continue // a training step under way: its watch stops it gracefully
+			}
+			fmt.Fprintf(os.Stderr, "wiseft %s: %s: quitting; the CPU profile so far is in %s\n", command, signalName(sig), path)
+			runBeforeExit()
+			os.Exit(signalExitCode(sig))
 		}
-	}, nil
+	}()
+	return stop, nil
 }
