@@ -37,8 +37,17 @@ func (c PretrainConfig) Recipe() PretrainRecipe {
 		Pairs: c.Corpus.Pairs, CorpusSeed: c.Corpus.Seed, HandwritingWeight: c.Corpus.HandwritingWeight,
 		Epochs: c.Epochs, BatchSize: c.BatchSize, LR: c.LR, WeightDecay: c.WeightDecay, WarmupSteps: c.WarmupSteps,
 		Merges: c.Merges, Seed: c.Seed, InitFrom: c.InitFrom, StyledHandwriting: c.Corpus.StyledHandwriting,
-		Width: c.Width,
+		Width: c.recipeWidth(),
 	}
+}
+
+// recipeWidth is the width as recipes record it: 0 for the shipped width, as in the recipes of the checkpoints
+// made before the width could be chosen.
+func (c PretrainConfig) recipeWidth() int {
+	if c.Width == DefaultWidth {
+		return 0
+	}
+	return c.Width
 }
 
 // ErrNoPretrainCheckpoint is returned by LatestPretrainCheckpoint when a folder holds no complete checkpoint.

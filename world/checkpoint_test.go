@@ -315,9 +315,12 @@ func TestPretrainWidth(t *testing.T) {
 	if err := back.Weights.Check(WidthConfig(back.Config.Text.VocabSize, 32)); err != nil {
 		t.Error(err)
 	}
-	shipped := cfg
-	shipped.Width = 0
+	shipped, explicit := cfg, cfg
+	shipped.Width, explicit.Width = 0, DefaultWidth
 	if cfg.Recipe() == shipped.Recipe() {
 		t.Error("the recipe does not record the width")
+	}
+	if explicit.Recipe() != shipped.Recipe() {
+		t.Error("width 64 and width 0 (both the shipped width) give different recipes")
 	}
 }

@@ -78,9 +78,9 @@ func TrainTokenizer(merges int) (*tokenizer.Tokenizer, error) {
 }
 
 // CheckInitModel says whether m can start a pretraining run with the given number of BPE merges and width (see
-// PretrainConfig.InitFrom): it must be the world's architecture of that width, and its tokenizer must be the one the run learns
-// from the captions. A model whose token embeddings belong to another vocabulary, even one of the same size,
-// would start from rows that mean other tokens.
+// PretrainConfig.InitFrom): it must be the world's architecture of that width, and its tokenizer must be the one
+// the run learns from the captions. A model whose token embeddings belong to another vocabulary, even one of the
+// same size, would start from rows that mean other tokens.
 func CheckInitModel(m *clipmodel.Model, merges, width int) error {
 	tok, err := TrainTokenizer(merges)
 	if err != nil {
