@@ -108,7 +108,8 @@ func sameWeights(t *testing.T, a, b string) {
 // TestInterruptAndResume fine-tunes the fixture-sized CLIP on 192 MNIST images (48 steps per epoch, 2 epochs)
 // four times, as real processes: uninterrupted; stopped by SIGTERM in epoch 1 (a mid-epoch checkpoint, exit
 // 143 and a one-line hint); resumed with --resume and killed with SIGKILL in epoch 2 (the results log and
-// checkpoint_1 survive intact; a torn checkpoint_2 planted beside it is refused); resumed again from
+// checkpoint_1 survive intact; a torn checkpoint_2 planted beside it is refused; a resume with another --template
+// is refused first); resumed again from
 // checkpoint_1. The last run ends with the weights of the uninterrupted one.
 func TestInterruptAndResume(t *testing.T) {
 	data := dataOrSkip(t)
@@ -158,6 +159,22 @@ func TestInterruptAndResume(t *testing.T) {
 	// Without --resume, the checkpoints are not overwritten.
 	if _, stderr, code := run(t, args(save)...); code == 0 || !strings.Contains(stderr, "--resume") {
 		t.Fatalf("a fresh run over the checkpoints: exit %d: %s", code, stderr)
+	}
+
+	// --resume with another template set would make another zero-shot classifier than the one the run started
+	// from, and replace it: refused in one line, before anything is written.
+	zsFile := filepath.Join(save, "zeroshot", "model.safetensors")
+	zsBefore, err := os.ReadFile(zsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, args(save, "--resume", "--template", "simple_template")...); code != 2 ||
+		!strings.Contains(stderr, "the zero-shot classifier this run makes differs from "+filepath.Join(save, "zeroshot")) ||
+		!strings.Contains(stderr, "its head differs: another --template?") || strings.Count(stderr, "wiseft run:") != 1 {
+		t.Fatalf("--resume with another --template: exit %d: %s", code, stderr)
+	}
+	if zsAfter, err := os.ReadFile(zsFile); err != nil || !bytes.Equal(zsAfter, zsBefore) {
+		t.Fatalf("the refused resume changed %s (%v)", zsFile, err)
 	}
 
 	// --resume continues at the next step; SIGKILL it in epoch 2. A results log written before must survive.

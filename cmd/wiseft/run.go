@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -325,6 +327,60 @@ func runWiSEFT(f runFlags, _ []string) error {
 	return nil
 }
 
+// checkResumedZeroShot refuses a resumed run whose zero-shot classifier is not the one the interrupted run saved
+// in dir and started from (another --model or --template; see closeWeights): it would replace that classifier, and the fine-tuned
+// endpoint would then not have started from the zero-shot endpoint it is interpolated with. A dir that does not
+// exist (a checkpoint resumed into another --save) is no objection.
+func checkResumedZeroShot(zs *wiseft.Classifier, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, clipmodel.WeightsFile)); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	saved, err := wiseft.LoadClassifier(dir, zs.ClassNames)
+	if err != nil {
+		return fmt.Errorf("--resume: reading the interrupted run's zero-shot classifier: %w", err)
+	}
+	if closeWeights(zs.Model.Weights, saved.Model.Weights) {
+		return nil
+	}
+	what := "its encoder differs: another --model?"
+	withoutHead := func(w clipmodel.Weights) clipmodel.Weights {
+		out := maps.Clone(w)
+		delete(out, wiseft.HeadWeight)
+		delete(out, wiseft.HeadBias)
+		return out
+	}
+	if closeWeights(withoutHead(zs.Model.Weights), withoutHead(saved.Model.Weights)) {
+		what = "its head differs: another --template?"
+	}
+	return usagef("--resume: the zero-shot classifier this run makes differs from %s, the one the interrupted run "+
+		"started from (%s): resume with that run's --model and --template, or start over with another --save", dir, what)
+}
+
+// closeWeights reports whether a and b hold the same tensors with values equal up to rounding: within 1e-4 of
+// each tensor's largest magnitude. The zero-shot head is made again on every resume, possibly on another backend
+// or device, whose sums may round differently; another model or template set moves values far more.
+func closeWeights(a, b clipmodel.Weights) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, t := range a {
+		u := b[name]
+		if u == nil || len(u.Data) != len(t.Data) || !slices.Equal(u.Shape, t.Shape) {
+			return false
+		}
+		var scale float64
+		for _, v := range t.Data {
+			scale = max(scale, math.Abs(float64(v)))
+		}
+		for k, v := range t.Data {
+			if !(math.Abs(float64(v)-float64(u.Data[k])) <= 1e-4*scale) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // trainPair builds the zero-shot classifier, fine-tunes it (calling afterEpoch, when set, after every epoch), and
 // saves both under f.save. resumeFrom is the checkpoint to continue from ("" for a fresh start; see
 // resumeCheckpoint).
@@ -337,6 +393,11 @@ func trainPair(f runFlags, m *clipmodel.Model, train datasets.Dataset, resumeFro
 	start := time.Now()
 	if zs, err = wiseft.ZeroShotClassifier(m, train.ClassNames(), ts); err != nil {
 		return nil, nil, err
+	}
+	if resumeFrom != "" {
+		if err := checkResumedZeroShot(zs, filepath.Join(f.save, "zeroshot")); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := saveClassifier(zs, filepath.Join(f.save, "zeroshot")); err != nil {
 		return nil, nil, err
