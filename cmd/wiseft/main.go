@@ -281,9 +281,9 @@ func parseFlags(fs *flag.FlagSet, args []string, multi map[string]*[]string) ([]
 const CPUProfileEnv = "WISEFT_CPUPROFILE"
 
 // startCPUProfile starts the CPU profile of command into path (a new file). The profile is written out however
-// the command ends: on return, on a second signal during training (which
-// ends the process at once), and on a SIGINT or SIGTERM to a command that does not stop gracefully on its own,
-// which would otherwise kill the process before the profile is written and leave the file empty.
+// the command ends: on return, on a second signal during training (which ends the process at once), and on a
+// SIGINT or SIGTERM to a command that does not stop gracefully on its own, which would otherwise kill the process
+// before the profile is written and leave the file empty.
 func startCPUProfile(command, path string) (stop func(), err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {

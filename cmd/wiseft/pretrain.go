@@ -128,9 +128,7 @@ func runPretrain(args []string) error {
 	cfg.InitFrom = *initFrom
 	cfg.Epochs, cfg.BatchSize, cfg.LR, cfg.WeightDecay, cfg.WarmupSteps = *epochs, *batch, *lr, *wd, *warmup
 	cfg.Seed = *seed
-	if *width != world.DefaultWidth { // the default stays the zero value, as in the recipes of earlier checkpoints
-		cfg.Width = *width
-	}
+	cfg.Width = *width // the recipe records the default as 0, as earlier checkpoints do
 	run := world.PretrainRun{Out: *out, Log: os.Stderr, EvalExamples: *evalN, ZeroShot: wiseft.ZeroShotMNIST, LogEvery: *logEvery, CheckpointDir: *ckpt}
 
 	latest, state, err := world.LatestPretrainCheckpoint(*ckpt)

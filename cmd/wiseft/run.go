@@ -328,9 +328,9 @@ func runWiSEFT(f runFlags, _ []string) error {
 }
 
 // checkResumedZeroShot refuses a resumed run whose zero-shot classifier is not the one the interrupted run saved
-// in dir and started from (another --model or --template; see closeWeights): it would replace that classifier, and the fine-tuned
-// endpoint would then not have started from the zero-shot endpoint it is interpolated with. A dir that does not
-// exist (a checkpoint resumed into another --save) is no objection.
+// in dir and started from (another --model or --template; see closeWeights): it would replace that classifier,
+// and the fine-tuned endpoint would then not have started from the zero-shot endpoint it is interpolated with. A
+// dir that does not exist (a checkpoint resumed into another --save) is no objection.
 func checkResumedZeroShot(zs *wiseft.Classifier, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, clipmodel.WeightsFile)); errors.Is(err, os.ErrNotExist) {
 		return nil
