@@ -27,9 +27,10 @@ func TryLock(f *os.File) (unlock func(), err error) { return lock(f, false) }
 
 // OutputLock is held on one output (a folder or file a command writes) for the whole command.
 type OutputLock struct {
-	path string
-	f    *os.File
-	un   func()
+	path    string
+	f       *os.File
+	un      func()
+	created []string // folders the lock made, deepest first: removed by Release if they are still empty
 }
 
 // LockName is the hidden lock file kept beside an output while a command writes it: ".<name>.wiseft-lock".
@@ -49,22 +50,57 @@ func Output(path, flag string) (*OutputLock, error) {
 		return nil, err
 	}
 	parent := filepath.Dir(abs)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	created, err := mkdirAll(parent)
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
-	return take(filepath.Join(parent, LockName(abs)), path, flag)
+	return take(filepath.Join(parent, LockName(abs)), path, flag, created)
 }
 
 // Folder locks the folder dir (created if missing), which a command fills but never replaces whole (a run's
 // --save folder), through the lock file FolderLockName inside it; see Output.
 func Folder(dir, flag string) (*OutputLock, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	created, err := mkdirAll(dir)
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, dir, err)
 	}
-	return take(filepath.Join(dir, FolderLockName), dir, flag)
+	return take(filepath.Join(dir, FolderLockName), dir, flag, created)
 }
 
-func take(lockPath, path, flag string) (*OutputLock, error) {
+// mkdirAll is os.MkdirAll that returns the folders it made, deepest first, so that a command that ends before
+// writing anything into them (a refused input) leaves none of them behind.
+func mkdirAll(dir string) (created []string, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+// take locks lockPath; on failure it removes the folders created for it, as Release would.
+func take(lockPath, path, flag string, created []string) (*OutputLock, error) {
+	l, err := takeLock(lockPath, path, flag)
+	if err != nil {
+		removeEmpty(created)
+		return nil, err
+	}
+	l.created = created
+	return l, nil
+}
+
+func takeLock(lockPath, path, flag string) (*OutputLock, error) {
 	for attempt := 0; ; attempt++ {
 		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
 		if err != nil {
@@ -99,7 +135,8 @@ func take(lockPath, path, flag string) (*OutputLock, error) {
 	}
 }
 
-// Release removes the lock file and unlocks it. It is safe to call more than once.
+// Release removes the lock file and unlocks it, then removes the folders the lock made that are still empty. It
+// is safe to call more than once.
 func (l *OutputLock) Release() {
 	if l == nil || l.f == nil {
 		return
@@ -108,6 +145,16 @@ func (l *OutputLock) Release() {
 	l.un()
 	_ = l.f.Close()
 	l.f = nil
+	removeEmpty(l.created)
+}
+
+// removeEmpty removes the folders (deepest first) while they are empty; os.Remove leaves a folder with files.
+func removeEmpty(dirs []string) {
+	for _, d := range dirs {
+		if os.Remove(d) != nil {
+			return
+		}
+	}
 }
 
 func same(f *os.File, path string) bool {

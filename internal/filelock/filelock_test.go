@@ -71,3 +71,44 @@ func TestFolder(t *testing.T) {
 		t.Errorf("Release left %v in the folder", entries)
 	}
 }
+
+// TestReleaseRemovesOnlyEmptyFoldersItMade: a lock on a folder that did not exist, with parents that did not
+// either, leaves none of them behind when nothing was written (a command that refused its input); a folder that
+// holds a file, and the folders that existed before, stay.
+func TestReleaseRemovesOnlyEmptyFoldersItMade(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b", "save")
+	l, err := Folder(dir, "--save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	if _, err := os.Stat(filepath.Join(root, "a")); !os.IsNotExist(err) {
+		t.Errorf("the folders made for an empty --save stay after Release (%v)", err)
+	}
+	if _, err := os.Stat(root); err != nil {
+		t.Fatalf("the folder that existed before was removed: %v", err)
+	}
+
+	l, err = Folder(dir, "--save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "result"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	if _, err := os.Stat(filepath.Join(dir, "result")); err != nil {
+		t.Errorf("a folder with the command's file was removed: %v", err)
+	}
+
+	out := filepath.Join(root, "c", "d", "model")
+	o, err := Output(out, "--out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Release()
+	if _, err := os.Stat(filepath.Join(root, "c")); !os.IsNotExist(err) {
+		t.Errorf("the parents made for an --out never written stay after Release (%v)", err)
+	}
+}
